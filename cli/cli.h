@@ -1,0 +1,28 @@
+/* cli: what the `tedge` subcommands share: the global options main() parsed
+ * and the usage-error convention of spec/cli.md §1 (exit 2). */
+#ifndef TEDGE_CLI_H
+#define TEDGE_CLI_H
+
+#include <stdbool.h>
+#include "tedge/log.h"
+
+typedef struct te_cli_ctx {
+    const char *config_dir; /* from --config-dir, else $TEDGE_CONFIG_DIR, else /etc/tedge */
+    te_log_level_t log_level;
+} te_cli_ctx_t;
+
+enum { TE_EXIT_OK = 0, TE_EXIT_FAILURE = 1, TE_EXIT_USAGE = 2 };
+
+/* Prints "error: <msg>" and the --help hint on stderr; returns TE_EXIT_USAGE. */
+int te_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints the plain error style: "Error: failed to <what>", blank line,
+ * "Caused by:" and the cause indented 4 spaces; returns TE_EXIT_FAILURE. */
+int te_cli_fail(const char *what, const char *cause_fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Subcommands: argv[0] is the subcommand name; return the exit code. */
+int te_cli_config_main(const te_cli_ctx_t *ctx, int argc, char **argv);
+int te_cli_mqtt_main(const te_cli_ctx_t *ctx, int argc, char **argv);
+
+#endif

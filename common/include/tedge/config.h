@@ -1,0 +1,94 @@
+/* config: the one table of tedge config keys (spec/cli.md §2.5) and the
+ * loaded configuration: <config-dir>/tedge.toml, then TEDGE_* environment
+ * overrides (§2.2), then defaults (possibly derived from other keys).
+ *
+ * Memory: te_config_t owns everything it returns; strings returned by getters
+ * stay valid until the next te_config_set/unset on that key or te_config_free. */
+#ifndef TEDGE_CONFIG_H
+#define TEDGE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "tedge/err.h"
+
+typedef enum te_cfg_type {
+    TE_CFG_STRING,
+    TE_CFG_PATH,      /* relative input joined to cwd and normalised */
+    TE_CFG_PORT,      /* 1..65535 */
+    TE_CFG_UINT,      /* non-negative integer */
+    TE_CFG_BOOL,
+    TE_CFG_IP,        /* IPv4 or IPv6 literal */
+    TE_CFG_DURATION,  /* "60", "60s", "5m", "1h", "365d"; kept as entered */
+    TE_CFG_URL,       /* bare host name or IP */
+    TE_CFG_HOSTPORT,  /* host[:port] */
+    TE_CFG_LIST,      /* string list */
+    TE_CFG_AUTOFLAG,  /* true | false | auto */
+    TE_CFG_TIMEFMT,   /* unix | rfc-3339 */
+} te_cfg_type_t;
+
+typedef struct te_cfg_key {
+    const char *name;          /* "mqtt.bind.port" */
+    te_cfg_type_t type;
+    const char *default_value; /* literal default, or NULL */
+    const char *derived_from;  /* key whose value is the default, or NULL */
+    const char *doc;           /* one line ending with '.' */
+    const char *example;       /* "Example: ..." values, or NULL */
+    bool read_only;            /* device.id: derived from the certificate */
+} te_cfg_key_t;
+
+/* The key table, in the fixed order `tedge config list` prints. */
+size_t te_config_key_count(void);
+const te_cfg_key_t *te_config_key_at(size_t i);
+/* Finds a key; '_' and '.' compare equal ("c8y_url"). NULL if unknown. */
+const te_cfg_key_t *te_config_key_find(const char *name);
+
+typedef struct te_config te_config_t;
+
+/* Loads <config_dir>/tedge.toml (missing file = all defaults) and, unless
+ * file_only, applies TEDGE_* environment overrides. config_dir NULL means
+ * $TEDGE_CONFIG_DIR if set and non-empty, else /etc/tedge.
+ * On error *cfg is NULL and err holds a message naming file/line or variable.
+ * Warnings (unknown keys) are logged. Returns TE_OK, TE_ERR_CONFIG
+ * (bad TOML or value), TE_ERR_PERM, TE_ERR_IO or TE_ERR_NOMEM. */
+te_err_t te_config_load(te_config_t **cfg, const char *config_dir, bool file_only,
+                        char *err, size_t errlen) TE_MUST_USE;
+void te_config_free(te_config_t *cfg);
+
+/* The config dir in use (absolute) and the tedge.toml path. */
+const char *te_config_dir(const te_config_t *cfg);
+const char *te_config_file(const te_config_t *cfg);
+
+/* The value of key as `tedge config get` prints it (defaults and derived
+ * values included; lists as ["a", "b"]), or NULL when it has no value.
+ * Unknown keys return NULL. */
+const char *te_config_get(te_config_t *cfg, const char *key);
+
+/* Typed getters: TE_OK, TE_ERR_NOTFOUND (no value), TE_ERR_INVAL (unknown
+ * key or other type). Durations are returned in seconds. */
+te_err_t te_config_get_int(te_config_t *cfg, const char *key, int64_t *out) TE_MUST_USE;
+te_err_t te_config_get_bool(te_config_t *cfg, const char *key, bool *out) TE_MUST_USE;
+te_err_t te_config_get_duration_s(te_config_t *cfg, const char *key, int64_t *out) TE_MUST_USE;
+/* List items: *items points to an array of *n strings owned by cfg. */
+te_err_t te_config_get_list(te_config_t *cfg, const char *key,
+                            const char *const **items, size_t *n) TE_MUST_USE;
+
+/* Validates value for key's type and stores it in memory (not the file).
+ * On TE_ERR_CONFIG err holds the parser reason (spec/cli.md §7).
+ * Returns TE_OK, TE_ERR_NOTFOUND (unknown key), TE_ERR_PERM (read-only key),
+ * TE_ERR_CONFIG (bad value) or TE_ERR_NOMEM. */
+te_err_t te_config_set(te_config_t *cfg, const char *key, const char *value,
+                       char *err, size_t errlen) TE_MUST_USE;
+te_err_t te_config_unset(te_config_t *cfg, const char *key) TE_MUST_USE;
+/* `config add` / `config remove` semantics of spec/cli.md §2.4. */
+te_err_t te_config_add(te_config_t *cfg, const char *key, const char *value,
+                       char *err, size_t errlen) TE_MUST_USE;
+te_err_t te_config_remove(te_config_t *cfg, const char *key, const char *value,
+                          char *err, size_t errlen) TE_MUST_USE;
+
+/* Writes the file values (never environment overrides) to tedge.toml
+ * atomically (mode 0644), creating the config dir if needed, keeping unknown
+ * tables. Returns TE_OK, TE_ERR_PERM or TE_ERR_IO (err says which path). */
+te_err_t te_config_save(te_config_t *cfg, char *err, size_t errlen) TE_MUST_USE;
+
+#endif
