@@ -20,25 +20,27 @@ ifeq ($(SANITIZE),1)
 OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
             -fno-sanitize-recover=undefined
 LDOPT    := -fsanitize=address,undefined
-STRIPCMD := cp
+STRIPCMD = cp $< $@
 else
 OPT      := -Os -g -ffunction-sections -fdata-sections
 LDOPT    := -Wl,--gc-sections -Wl,--as-needed
-STRIPCMD := strip -o
+STRIPCMD = strip -o $@ $<
 endif
 CFLAGS   ?=
 CFLAGS   += $(WARN) $(OPT)
 
 pc = $(shell pkg-config --cflags --libs $(1))
-PC_CFLAGS := $(shell pkg-config --cflags libmosquitto jansson libuv libcrypto 2>/dev/null)
+PC_CFLAGS := $(shell pkg-config --cflags libmosquitto jansson libuv libcrypto libcurl 2>/dev/null)
 CFLAGS    += $(PC_CFLAGS)
 # Each executable links only what it uses (see DESIGN.md: memory is a feature).
-LIBS_BUS    := $(shell pkg-config --libs libmosquitto libuv jansson libcrypto 2>/dev/null)
-LIBS_tedge            := $(LIBS_BUS)
+LIBS_BUS    := $(shell pkg-config --libs libmosquitto libuv jansson libcrypto 2>/dev/null) -lm
+LIBS_HTTP   := $(shell pkg-config --libs libcurl 2>/dev/null)
+LIBS_tedge            := $(LIBS_BUS) $(LIBS_HTTP)
 LIBS_tedge-agent      := $(LIBS_BUS)
 LIBS_tedge-mapper-c8y := $(LIBS_BUS)
 LIBS_tedge-mapper-az  := $(LIBS_BUS)
 LIBS_tedge-mapper-aws := $(LIBS_BUS)
+LIBS_tedge-mapper-collectd := $(LIBS_BUS)
 LIBS_tedge-mapper     :=
 
 OBJ  := $(BUILD)/obj
@@ -52,8 +54,9 @@ DIR_tedge-agent      := agent
 DIR_tedge-mapper-c8y := mapper-c8y
 DIR_tedge-mapper-az  := mapper-az
 DIR_tedge-mapper-aws := mapper-aws
+DIR_tedge-mapper-collectd := mapper-collectd
 DIR_tedge-mapper     := mapper
-PROGS := tedge tedge-agent tedge-mapper-c8y tedge-mapper-az tedge-mapper-aws tedge-mapper
+PROGS := tedge tedge-agent tedge-mapper-c8y tedge-mapper-az tedge-mapper-aws tedge-mapper-collectd tedge-mapper
 BINS  := $(PROGS:%=$(BUILD)/bin/%)
 
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
@@ -80,7 +83,7 @@ $(BUILD)/unstripped/$(1): $$($(1)_OBJ) $(LIB)
 	$(CC) $(LDOPT) -o $$@ $$($(1)_OBJ) $(LIB) $$(LIBS_$(1))
 $(BUILD)/bin/$(1): $(BUILD)/unstripped/$(1)
 	@mkdir -p $$(dir $$@)
-	$(STRIPCMD) $$@ $$<
+	$$(STRIPCMD)
 endef
 $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 

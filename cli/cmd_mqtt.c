@@ -253,8 +253,10 @@ static void on_duration(uv_timer_t *timer)
 
 static void on_signal(uv_signal_t *sig, int signum)
 {
-    (void)signum;
-    cmd_stop(sig->data, TE_EXIT_OK);
+    mqtt_cmd_t *cmd = sig->data;
+    if (cmd->stopping)
+        _exit(128 + signum); /* asked twice: do not wait for the broker any longer */
+    cmd_stop(cmd, TE_EXIT_OK);
 }
 
 static int run(mqtt_cmd_t *cmd, const te_cli_ctx_t *ctx)

@@ -455,12 +455,6 @@ static void bus_finish_shutdown(te_bus_t *bus)
     done(bus->done_ctx);
 }
 
-static void bus_check_shutdown(te_bus_t *bus)
-{
-    if (bus->shutting_down && bus->pending == 0 && (bus->connected || !bus->poll))
-        bus_finish_shutdown(bus);
-}
-
 static void on_stop_timer(uv_timer_t *timer)
 {
     te_bus_t *bus = timer->data;
@@ -469,14 +463,21 @@ static void on_stop_timer(uv_timer_t *timer)
     bus_finish_shutdown(bus);
 }
 
+/* May run inside a libmosquitto callback, where calling back into the
+ * library would deadlock on its mutexes: the finish is deferred to the loop. */
+static void bus_check_shutdown(te_bus_t *bus)
+{
+    if (bus->shutting_down && bus->done && bus->pending == 0 && (bus->connected || !bus->poll))
+        uv_timer_start(&bus->stop_timer, on_stop_timer, 0, 0);
+}
+
 void te_bus_shutdown(te_bus_t *bus, uint32_t timeout_ms, te_bus_done_cb done, void *ctx)
 {
     bus->shutting_down = true;
     bus->done = done;
     bus->done_ctx = ctx;
     uv_timer_start(&bus->stop_timer, on_stop_timer, timeout_ms, 0);
-    if (bus->pending == 0 && bus->connected)
-        bus_finish_shutdown(bus);
+    bus_check_shutdown(bus);
 }
 
 void te_bus_close(te_bus_t *bus)

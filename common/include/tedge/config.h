@@ -16,7 +16,7 @@ typedef enum te_cfg_type {
     TE_CFG_STRING,
     TE_CFG_PATH,      /* relative input joined to cwd and normalised */
     TE_CFG_PORT,      /* 1..65535 */
-    TE_CFG_UINT,      /* non-negative integer */
+    TE_CFG_UINT,      /* non-negative integer (32 bits) */
     TE_CFG_BOOL,
     TE_CFG_IP,        /* IPv4 or IPv6 literal */
     TE_CFG_DURATION,  /* "60", "60s", "5m", "1h", "365d"; kept as entered */
@@ -25,16 +25,23 @@ typedef enum te_cfg_type {
     TE_CFG_LIST,      /* string list */
     TE_CFG_AUTOFLAG,  /* true | false | auto */
     TE_CFG_TIMEFMT,   /* unix | rfc-3339 */
+    TE_CFG_ENUM,      /* one of a fixed set of words (c8y.auth_method, ...) */
 } te_cfg_type_t;
 
 typedef struct te_cfg_key {
     const char *name;          /* "mqtt.bind.port" */
     te_cfg_type_t type;
-    const char *default_value; /* literal default, or NULL */
-    const char *derived_from;  /* key whose value is the default, or NULL */
+    const char *default_value; /* literal default, or NULL; defaults under
+                                  /etc/tedge follow the config dir in use */
+    const char *derived_from;  /* key whose value is the default, or NULL;
+                                  "a,b": the first of a, b that has a value */
     const char *doc;           /* one line ending with '.' */
-    const char *example;       /* "Example: ..." values, or NULL */
-    bool read_only;            /* device.id: derived from the certificate */
+    const char *example;       /* "Example: ..." values joined by ", ", or NULL
+                                  (te_config_key_example_count says how many) */
+    bool read_only;            /* refused by te_config_set. None at present:
+                                  device.id is derived from the certificate,
+                                  but thin-edge.io lets it be set (the value
+                                  used when there is no certificate) */
 } te_cfg_key_t;
 
 /* The key table, in the fixed order `tedge config list` prints. */
@@ -42,6 +49,14 @@ size_t te_config_key_count(void);
 const te_cfg_key_t *te_config_key_at(size_t i);
 /* Finds a key; '_' and '.' compare equal ("c8y_url"). NULL if unknown. */
 const te_cfg_key_t *te_config_key_find(const char *name);
+/* Finds a key like te_config_key_find, also accepting the deprecated names of
+ * spec/cli.md §2.1 (mqtt.port, azure.url, ...). A caller that wants to warn
+ * compares the name given with the returned key's name. NULL if unknown. */
+const te_cfg_key_t *te_config_key_lookup(const char *name);
+/* The "Note: ..." text of `tedge config list --doc` for key, or NULL. */
+const char *te_config_key_note(const te_cfg_key_t *key);
+/* How many examples key->example holds (0 when it is NULL). */
+size_t te_config_key_example_count(const te_cfg_key_t *key);
 
 typedef struct te_config te_config_t;
 
@@ -55,6 +70,12 @@ te_err_t te_config_load(te_config_t **cfg, const char *config_dir, bool file_onl
                         char *err, size_t errlen) TE_MUST_USE;
 void te_config_free(te_config_t *cfg);
 
+/* Checks the TEDGE_* environment as te_config_load does (warning about
+ * unknown variables) without reading any file: `tedge config set` writes
+ * the file only, yet fails like every command on an unparsable override.
+ * Returns TE_OK, TE_ERR_CONFIG (err names the variable) or TE_ERR_NOMEM. */
+te_err_t te_config_check_env(char *err, size_t errlen) TE_MUST_USE;
+
 /* The config dir in use (absolute) and the tedge.toml path. */
 const char *te_config_dir(const te_config_t *cfg);
 const char *te_config_file(const te_config_t *cfg);
@@ -63,6 +84,20 @@ const char *te_config_file(const te_config_t *cfg);
  * values included; lists as ["a", "b"]), or NULL when it has no value.
  * Unknown keys return NULL. */
 const char *te_config_get(te_config_t *cfg, const char *key);
+
+/* Error texts: where a reason has several causes (spec/cli.md §1 "Caused
+ * by:" chain) they are separated by '\n'; a line starting with a space
+ * continues the cause before it. */
+
+/* Like te_config_get, saying why there is no value. *value (owned by cfg, as
+ * for te_config_get) is set on TE_OK. Returns TE_OK; TE_ERR_NOTFOUND when
+ * the key has no value: err is then empty, or, for a value derived from a
+ * certificate that does not exist (device.id), holds the explanation
+ * `tedge config get` prints after "is not configured: "; TE_ERR_CONFIG when
+ * the value could not be derived (unreadable certificate; err says why);
+ * TE_ERR_INVAL for an unknown key; TE_ERR_NOMEM. */
+te_err_t te_config_read(te_config_t *cfg, const char *key, const char **value,
+                        char *err, size_t errlen) TE_MUST_USE;
 
 /* Typed getters: TE_OK, TE_ERR_NOTFOUND (no value), TE_ERR_INVAL (unknown
  * key or other type). Durations are returned in seconds. */
@@ -74,7 +109,8 @@ te_err_t te_config_get_list(te_config_t *cfg, const char *key,
                             const char *const **items, size_t *n) TE_MUST_USE;
 
 /* Validates value for key's type and stores it in memory (not the file).
- * On TE_ERR_CONFIG err holds the parser reason (spec/cli.md §7).
+ * On TE_ERR_CONFIG err holds the parser reason (spec/cli.md §7), without the
+ * "Failed to parse input" that `tedge config set` puts before it.
  * Returns TE_OK, TE_ERR_NOTFOUND (unknown key), TE_ERR_PERM (read-only key),
  * TE_ERR_CONFIG (bad value) or TE_ERR_NOMEM. */
 te_err_t te_config_set(te_config_t *cfg, const char *key, const char *value,
