@@ -130,6 +130,15 @@ fuzz: $(FUZZERS)
 	    tail -1 build-fuzz/$$(basename $$f).log; \
 	done
 
+BENCH_TOOLS := $(BUILD)/bench/relay $(BUILD)/bench/loadgen
+$(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(LDOPT) $(shell pkg-config --libs libmosquitto) -lpthread
+
+# throughput, latency, bursts and memory of the mappers; writes bench/REPORT.md
+bench: check-deps all $(BENCH_TOOLS)
+	$(PYTHON) bench/run.py --bin $(BUILD)/bin --tools $(BUILD)/bench --report bench/REPORT.md
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
