@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "tedge/bus.h"
 #include "tedge/config.h"
+#include "tedge/service.h"
 #include "tedge/text.h"
 
 static const char pub_help[] =
@@ -267,10 +268,6 @@ static int run(mqtt_cmd_t *cmd, const te_cli_ctx_t *ctx)
         fprintf(stderr, "Error: %s\n", err);
         return TE_EXIT_FAILURE;
     }
-    int64_t port = 1883;
-    if (te_config_get_int(cfg, "mqtt.client.port", &port) != TE_OK)
-        port = 1883;
-    const char *host = te_config_get(cfg, "mqtt.client.host");
     char client_id[64];
     snprintf(client_id, sizeof client_id, "tedge-%s-%ld", cmd->is_pub ? "pub" : "sub", (long)getpid());
 
@@ -290,21 +287,21 @@ static int run(mqtt_cmd_t *cmd, const te_cli_ctx_t *ctx)
     }
 
     uv_loop_init(&cmd->loop);
+    char password[TE_SERVICE_PASSWORD_MAX];
     te_bus_opts_t opts = {
-        .host = host ? host : "127.0.0.1",
-        .port = (int)port,
         .client_id = client_id,
         .clean_session = true,
         .reconnect_min_ms = 100,
         .reconnect_max_ms = 1000,
         .on_connection = on_connection,
         .ctx = cmd,
-        .username = te_config_get(cfg, "mqtt.client.auth.username"),
-        .ca_file = te_config_get(cfg, "mqtt.client.auth.ca_file"),
-        .ca_dir = te_config_get(cfg, "mqtt.client.auth.ca_dir"),
-        .cert_file = te_config_get(cfg, "mqtt.client.auth.cert_file"),
-        .key_file = te_config_get(cfg, "mqtt.client.auth.key_file"),
     };
+    if (te_service_bus_opts(cfg, &opts, password, err, sizeof err) != TE_OK) {
+        te_config_free(cfg);
+        free(cmd->payload);
+        uv_loop_close(&cmd->loop);
+        return te_cli_fail(cmd->is_pub ? "publish the message" : "subscribe to the topic", "%s", err);
+    }
     te_err_t e = te_bus_open(&cmd->bus, &cmd->loop, &opts);
     te_config_free(cfg);
     if (e != TE_OK) {

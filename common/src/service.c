@@ -1,6 +1,7 @@
 /* service: command line, config, loop, bus, health and signals of a daemon. */
 #include "tedge/service.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,36 @@ static int usage_error(const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fputs("\n\nFor more information, try '--help'.\n", stderr);
     return 2;
+}
+
+te_err_t te_service_bus_opts(te_config_t *cfg, te_bus_opts_t *opts, char *password,
+                             char *err, size_t errlen)
+{
+    int64_t port = 1883;
+    if (te_config_get_int(cfg, "mqtt.client.port", &port) != TE_OK)
+        port = 1883;
+    opts->host = te_config_get(cfg, "mqtt.client.host");
+    opts->port = (int)port;
+    opts->username = te_config_get(cfg, "mqtt.client.auth.username");
+    opts->ca_file = te_config_get(cfg, "mqtt.client.auth.ca_file");
+    opts->ca_dir = te_config_get(cfg, "mqtt.client.auth.ca_dir");
+    opts->cert_file = te_config_get(cfg, "mqtt.client.auth.cert_file");
+    opts->key_file = te_config_get(cfg, "mqtt.client.auth.key_file");
+    opts->password = NULL;
+    const char *password_file = te_config_get(cfg, "mqtt.client.auth.password_file");
+    if (!password_file)
+        return TE_OK;
+    FILE *f = fopen(password_file, "r");
+    if (!f) {
+        snprintf(err, errlen, "cannot read mqtt.client.auth.password_file %s: %s", password_file, strerror(errno));
+        return TE_ERR_CONFIG;
+    }
+    if (!fgets(password, TE_SERVICE_PASSWORD_MAX, f))
+        password[0] = '\0';
+    fclose(f);
+    password[strcspn(password, "\r\n")] = '\0';
+    opts->password = password;
+    return TE_OK;
 }
 
 static bool copy_config(te_service_t *svc, const char *key, char *dst, size_t size, const char *fallback)
@@ -121,24 +152,19 @@ int te_service_init(te_service_t *svc, const te_service_def_t *def, int argc, ch
         goto fail_cfg;
     }
 
-    int64_t port = 1883;
-    if (te_config_get_int(svc->cfg, "mqtt.client.port", &port) != TE_OK)
-        port = 1883;
+    char password[TE_SERVICE_PASSWORD_MAX];
     te_bus_opts_t opts = {
-        .host = te_config_get(svc->cfg, "mqtt.client.host"),
-        .port = (int)port,
         .client_id = def->name,
         .clean_session = !def->persistent_session,
-        .username = te_config_get(svc->cfg, "mqtt.client.auth.username"),
-        .ca_file = te_config_get(svc->cfg, "mqtt.client.auth.ca_file"),
-        .ca_dir = te_config_get(svc->cfg, "mqtt.client.auth.ca_dir"),
-        .cert_file = te_config_get(svc->cfg, "mqtt.client.auth.cert_file"),
-        .key_file = te_config_get(svc->cfg, "mqtt.client.auth.key_file"),
         .on_connection = on_connection,
         .on_oversize = on_oversize,
         .max_payload_bytes = TE_SERVICE_MAX_INPUT_BYTES,
         .ctx = svc,
     };
+    if (te_service_bus_opts(svc->cfg, &opts, password, err, sizeof err) != TE_OK) {
+        te_log_error("%s", err);
+        goto fail_cfg;
+    }
     te_health_set_will(&svc->health, &opts);
     uv_loop_init(&svc->loop);
     te_err_t e = te_bus_open(&svc->bus, &svc->loop, &opts);

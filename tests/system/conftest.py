@@ -45,11 +45,17 @@ class Broker:
         self.log = os.path.join(workdir, "mosquitto.log")
         self.proc = None
         with open(self.conf, "w") as f:
-            f.write(f"listener {self.port} 127.0.0.1\n"
+            f.write(self.user_line() + f"listener {self.port} 127.0.0.1\n"
                     "allow_anonymous true\n"
                     "persistence false\n"
                     f"log_dest file {self.log}\n"
                     "log_type all\n")
+
+    @staticmethod
+    def user_line():
+        """As root, mosquitto drops to user 'mosquitto', which cannot read the
+        test's private tmp dirs (logs, certificates, password files)."""
+        return "user root\n" if os.geteuid() == 0 else ""
 
     def start(self):
         mosquitto = shutil.which("mosquitto") or "/usr/sbin/mosquitto"

@@ -43,6 +43,18 @@ typedef struct te_service {
     int exit_code;
 } te_service_t;
 
+/* Room for the password read from mqtt.client.auth.password_file. */
+#define TE_SERVICE_PASSWORD_MAX 256
+
+/* Fills the connection part of opts from the mqtt.client.* keys of cfg: host,
+ * port, username, the password (first line of password_file, copied into
+ * password[TE_SERVICE_PASSWORD_MAX]) and the TLS files (TLS is used when a CA
+ * file or dir is set). Strings point into cfg and password: keep both alive
+ * until te_bus_open copied them. Returns TE_OK, or TE_ERR_CONFIG with the
+ * reason in err (unreadable password file). */
+te_err_t te_service_bus_opts(te_config_t *cfg, te_bus_opts_t *opts, char *password,
+                             char *err, size_t errlen) TE_MUST_USE;
+
 /* Parses the command line, loads the config, sets up logging, the loop and
  * the bus (connecting in the background). Returns -1 when the caller should
  * go on to te_service_run, else the exit code to return at once (0 after
