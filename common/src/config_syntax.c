@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config_internal.h"
+#include "tedge/text.h"
 
 /* --- integers, as Rust's str::parse for unsigned types --- */
 
@@ -197,16 +198,6 @@ bool te_config_parse_duration(const char *text, uint64_t *seconds, char *err, si
 
 /* --- hosts, as url::Host::parse --- */
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 static bool forbidden_domain_char(unsigned char c)
 {
@@ -230,7 +221,7 @@ static bool ends_in_number(const char *domain)
         return true;
     if (len - start >= 2 && domain[start] == '0' && (domain[start + 1] == 'x' || domain[start + 1] == 'X')) {
         for (size_t i = start + 2; i < len; i++)
-            if (hex_value(domain[i]) < 0)
+            if (te_hex_digit(domain[i]) < 0)
                 return false;
         return true;
     }
@@ -268,7 +259,7 @@ const char *te_config_parse_host(const char *input, size_t len, char **normalise
     for (size_t i = 0; i < len; i++) {
         int hi, lo;
         if (input[i] == '%' && i + 2 < len &&
-            (hi = hex_value(input[i + 1])) >= 0 && (lo = hex_value(input[i + 2])) >= 0) {
+            (hi = te_hex_digit(input[i + 1])) >= 0 && (lo = te_hex_digit(input[i + 2])) >= 0) {
             domain[n++] = (char)(hi * 16 + lo);
             i += 2;
         } else {

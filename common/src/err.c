@@ -1,6 +1,9 @@
 /* err: messages for te_err_t. */
 #include "tedge/err.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 const char *te_strerror(te_err_t err)
 {
     switch (err) {
@@ -22,4 +25,14 @@ const char *te_strerror(te_err_t err)
     case TE_ERR_MQTT: return "MQTT error";
     }
     return "unknown error";
+}
+
+void te_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err == NULL || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
 }

@@ -28,18 +28,6 @@ static const char MSG_TIME_EXPECTED[] =
     "expected a date formatted as a unix timestamp (as an integer number of "
     "seconds) or an ISO-8601 string";
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err == NULL || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* Appends s[0..len) to buf (size buflen, at *pos) while it fits. */
 static void append(char *buf, size_t buflen, size_t *pos, const char *s, size_t len)
@@ -170,7 +158,7 @@ json_t *te_tejson_load(const char *payload, size_t len, te_err_t *rc, char *err,
         rc = &dummy;
     if (payload == NULL) {
         *rc = TE_ERR_INVAL;
-        set_err(err, errlen, "Invalid JSON: no payload");
+        te_errf(err, errlen, "Invalid JSON: no payload");
         return NULL;
     }
     json_error_t je;
@@ -187,18 +175,18 @@ json_t *te_tejson_load(const char *payload, size_t len, te_err_t *rc, char *err,
     enum json_error_code code = json_error_code(&je);
     if (code == json_error_out_of_memory) {
         *rc = TE_ERR_NOMEM;
-        set_err(err, errlen, "Invalid JSON: out of memory");
+        te_errf(err, errlen, "Invalid JSON: out of memory");
         return NULL;
     }
     char near[EXCERPT_MAX * 2 + 8];
     excerpt(payload, len, je.position > 0 ? (size_t)je.position : 0, near, sizeof near);
     if (code == json_error_numeric_overflow) {
         *rc = TE_ERR_RANGE;
-        set_err(err, errlen, "Invalid JSON: number out of range at line %d column %d: `%s`",
+        te_errf(err, errlen, "Invalid JSON: number out of range at line %d column %d: `%s`",
                 je.line, je.column, near);
     } else {
         *rc = TE_ERR_PARSE;
-        set_err(err, errlen, "Invalid JSON: %s at line %d column %d: `%s`", je.text,
+        te_errf(err, errlen, "Invalid JSON: %s at line %d column %d: `%s`", je.text,
                 je.line, je.column, near);
     }
     return NULL;
@@ -216,7 +204,7 @@ te_err_t te_tejson_time_from_json(const json_t *value, te_time_t *out, char *err
         if (te_time_parse_rfc3339(s, len, out, detail, sizeof detail) == TE_OK)
             return TE_OK;
         quote(s, len, quoted, sizeof quoted);
-        set_err(err, errlen,
+        te_errf(err, errlen,
                 "Invalid ISO8601 timestamp (expected YYYY-MM-DDThh:mm:ss.sss.±hh:mm): "
                 "%s: %s", quoted, detail);
         return TE_ERR_PARSE;
@@ -227,7 +215,7 @@ te_err_t te_tejson_time_from_json(const json_t *value, te_time_t *out, char *err
         return te_time_from_unix_double(json_real_value(value), out, err, errlen);
     char what[QUOTE_MAX * 2 + 32];
     te_tejson_describe(value, what, sizeof what);
-    set_err(err, errlen, "invalid type: %s, %s", what, MSG_TIME_EXPECTED);
+    te_errf(err, errlen, "invalid type: %s, %s", what, MSG_TIME_EXPECTED);
     return TE_ERR_PARSE;
 }
 
@@ -240,13 +228,13 @@ static te_err_t add_value(te_measurement_t *m, const char *group, const char *na
     if (d != 0.0 && !isnormal(d)) {
         char quoted[QUOTE_MAX * 2 + 16];
         quote(name, strlen(name), quoted, sizeof quoted);
-        set_err(err, errlen,
+        te_errf(err, errlen,
                 "Number out-of-range: the %s value is too large to be represented as a float64.",
                 quoted);
         return TE_ERR_RANGE;
     }
     if (m->count == TE_TEJSON_MAX_VALUES) {
-        set_err(err, errlen, "Too many measurement values: at most %d in one message",
+        te_errf(err, errlen, "Too many measurement values: at most %d in one message",
                 TE_TEJSON_MAX_VALUES);
         return TE_ERR_TOOBIG;
     }
@@ -262,17 +250,17 @@ static te_err_t add_group(te_measurement_t *m, const char *group, json_t *member
     json_t *v;
     if (json_object_size(members) == 0) {
         quote(group, strlen(group), what, sizeof what);
-        set_err(err, errlen,
+        te_errf(err, errlen,
                 "Empty Thin Edge measurement: %s must contain at least one measurement", what);
         return TE_ERR_PARSE;
     }
     json_object_foreach(members, name, v) {
         if (strcmp(name, "time") == 0) {
-            set_err(err, errlen, "Unexpected time stamp within a group");
+            te_errf(err, errlen, "Unexpected time stamp within a group");
             return TE_ERR_PARSE;
         }
         if (strcmp(name, "type") == 0) {
-            set_err(err, errlen, "%s", MSG_RESERVED_TYPE);
+            te_errf(err, errlen, "%s", MSG_RESERVED_TYPE);
             return TE_ERR_PARSE;
         }
         te_err_t rc;
@@ -283,14 +271,14 @@ static te_err_t add_group(te_measurement_t *m, const char *group, json_t *member
                 return rc;
             break;
         case JSON_STRING:
-            set_err(err, errlen, "Unexpected type within a group");
+            te_errf(err, errlen, "Unexpected type within a group");
             return TE_ERR_PARSE;
         case JSON_OBJECT:
-            set_err(err, errlen, "Expect single-value measurement");
+            te_errf(err, errlen, "Expect single-value measurement");
             return TE_ERR_PARSE;
         default:
             te_tejson_describe(v, what, sizeof what);
-            set_err(err, errlen,
+            te_errf(err, errlen,
                     "invalid type: %s, expected ThinEdge single-value measurement", what);
             return TE_ERR_PARSE;
         }
@@ -317,7 +305,7 @@ static te_err_t measurement_members(te_measurement_t *m, char *err, size_t errle
         }
         if (strcmp(key, "type") == 0) {
             if (!json_is_string(v)) {
-                set_err(err, errlen, "%s", MSG_RESERVED_TYPE);
+                te_errf(err, errlen, "%s", MSG_RESERVED_TYPE);
                 return TE_ERR_PARSE;
             }
             m->type = json_string_value(v);
@@ -337,14 +325,14 @@ static te_err_t measurement_members(te_measurement_t *m, char *err, size_t errle
             break;
         default:
             te_tejson_describe(v, what, sizeof what);
-            set_err(err, errlen,
+            te_errf(err, errlen,
                     "invalid type: %s, expected ThinEdge single or multi-value measurement",
                     what);
             return TE_ERR_PARSE;
         }
     }
     if (m->count == 0) {
-        set_err(err, errlen, "%s", MSG_EMPTY);
+        te_errf(err, errlen, "%s", MSG_EMPTY);
         return TE_ERR_PARSE;
     }
     return TE_OK;
@@ -363,7 +351,7 @@ te_err_t te_tejson_measurement_parse(const char *payload, size_t len,
     if (!json_is_object(root)) {
         char what[QUOTE_MAX * 2 + 32];
         te_tejson_describe(root, what, sizeof what);
-        set_err(err, errlen, "invalid type: %s, expected ThinEdge JSON", what);
+        te_errf(err, errlen, "invalid type: %s, expected ThinEdge JSON", what);
         json_decref(root);
         return TE_ERR_PARSE;
     }
@@ -407,7 +395,7 @@ static te_err_t take_string(json_t *obj, const char *key, bool must_be_string,
     } else if (!json_is_null(v) && must_be_string) {
         char what[QUOTE_MAX * 2 + 32];
         te_tejson_describe(v, what, sizeof what);
-        set_err(err, errlen, "invalid type: %s, expected a string for \"%s\"", what, key);
+        te_errf(err, errlen, "invalid type: %s, expected a string for \"%s\"", what, key);
         return TE_ERR_PARSE;
     }
     return json_object_del(obj, key) == 0 ? TE_OK : TE_ERR_NOMEM;
@@ -444,7 +432,7 @@ static json_t *load_object(const char *payload, size_t len, const char *what,
     if (root != NULL && !json_is_object(root)) {
         char desc[QUOTE_MAX * 2 + 32];
         te_tejson_describe(root, desc, sizeof desc);
-        set_err(err, errlen, "invalid type: %s, expected %s", desc, what);
+        te_errf(err, errlen, "invalid type: %s, expected %s", desc, what);
         json_decref(root);
         *rc = TE_ERR_PARSE;
         return NULL;

@@ -20,18 +20,6 @@
 static const char RANGE_TEXT[] =
     "timestamp must be in the range -377705116800..=253402300799";
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err == NULL || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static int64_t floor_div(int64_t a, int64_t b)
 {
@@ -103,7 +91,7 @@ static te_err_t expected(cursor_t *c, const char *what)
 {
     char found[24];
     describe_here(c, found, sizeof found);
-    set_err(c->err, c->errlen, "expected %s at byte %zu, found %s", what,
+    te_errf(c->err, c->errlen, "expected %s at byte %zu, found %s", what,
             c->pos, found);
     return TE_ERR_PARSE;
 }
@@ -135,7 +123,7 @@ static te_err_t check_range(cursor_t *c, const char *name, int value, int lo,
 {
     if (value >= lo && value <= hi)
         return TE_OK;
-    set_err(c->err, c->errlen, "%s %d out of range %d..=%d", name, value, lo, hi);
+    te_errf(c->err, c->errlen, "%s %d out of range %d..=%d", name, value, lo, hi);
     return TE_ERR_PARSE;
 }
 
@@ -150,7 +138,7 @@ te_err_t te_time_parse_rfc3339(const char *s, size_t len, te_time_t *out,
                                char *err, size_t errlen)
 {
     if (s == NULL || out == NULL) {
-        set_err(err, errlen, "no input");
+        te_errf(err, errlen, "no input");
         return TE_ERR_INVAL;
     }
     cursor_t c = { s, len, 0, err, errlen };
@@ -164,7 +152,7 @@ te_err_t te_time_parse_rfc3339(const char *s, size_t len, te_time_t *out,
     TRY(read_digits(&c, 2, "a 2-digit day", &day));
     int mdays = days_in_month(year, month);
     if (day < 1 || day > mdays) {
-        set_err(err, errlen, "day %d out of range 1..=%d for %04d-%02d", day,
+        te_errf(err, errlen, "day %d out of range 1..=%d for %04d-%02d", day,
                 mdays, year, month);
         return TE_ERR_PARSE;
     }
@@ -212,7 +200,7 @@ te_err_t te_time_parse_rfc3339(const char *s, size_t len, te_time_t *out,
     if (c.pos != len) {
         char found[24];
         describe_here(&c, found, sizeof found);
-        set_err(err, errlen, "unexpected %s at byte %zu after the offset", found,
+        te_errf(err, errlen, "unexpected %s at byte %zu after the offset", found,
                 c.pos);
         return TE_ERR_PARSE;
     }
@@ -232,7 +220,7 @@ te_err_t te_time_parse_rfc3339(const char *s, size_t len, te_time_t *out,
         civil_from_days(floor_div(unix_s, SECS_PER_DAY), &y, &m, &d);
         int64_t tod = unix_s - floor_div(unix_s, SECS_PER_DAY) * SECS_PER_DAY;
         if (tod != SECS_PER_DAY - 1 || d != days_in_month(y, m)) {
-            set_err(err, errlen, "second 60 is only valid as a leap second "
+            te_errf(err, errlen, "second 60 is only valid as a leap second "
                     "(23:59:60 UTC on the last day of a month)");
             return TE_ERR_PARSE;
         }
@@ -252,7 +240,7 @@ te_err_t te_time_from_unix_s(int64_t unix_s, te_time_t *out, char *err,
     if (out == NULL)
         return TE_ERR_INVAL;
     if (unix_s < TE_TIME_UNIX_MIN || unix_s > TE_TIME_UNIX_MAX) {
-        set_err(err, errlen,
+        te_errf(err, errlen,
                 "Invalid unix timestamp (reading integer value in seconds): "
                 "%lld; %s", (long long)unix_s, RANGE_TEXT);
         return TE_ERR_RANGE;
@@ -275,7 +263,7 @@ te_err_t te_time_from_unix_double(double unix_s, te_time_t *out, char *err,
         char num[TE_NUMFMT_DOUBLE_MAX];
         if (te_numfmt_double(unix_s, num, sizeof num) != TE_OK)
             snprintf(num, sizeof num, "%s", isnan(unix_s) ? "NaN" : "inf");
-        set_err(err, errlen,
+        te_errf(err, errlen,
                 "Invalid unix timestamp (reading decimal value in seconds): "
                 "%s; %s", num, RANGE_TEXT);
         return TE_ERR_RANGE;

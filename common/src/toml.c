@@ -10,6 +10,7 @@
 #include "tedge/fsutil.h"
 #include "tedge/toml.h"
 #include "toml_internal.h"
+#include "tedge/text.h"
 
 #define NOT_FOUND ((size_t)-1)
 
@@ -428,21 +429,11 @@ te_err_t te_toml_parse_file(const char *path, te_toml_t **root, char *err, size_
 
 /* ---- number, boolean and date tokens ---- */
 
-int te_toml_hex_digit(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 static bool is_digit_in(int c, int base)
 {
     if (base == 16)
-        return te_toml_hex_digit(c) >= 0;
+        return te_hex_digit(c) >= 0;
     return c >= '0' && c < '0' + base;
 }
 
@@ -565,7 +556,7 @@ te_err_t te_toml_scalar_from_token(const char *s, size_t n, te_toml_t **out, cha
     for (size_t k = digits_from; k < n; k++) {
         if (s[k] == '_')
             continue;
-        uint64_t d = (uint64_t)te_toml_hex_digit((unsigned char)s[k]);
+        uint64_t d = (uint64_t)te_hex_digit((unsigned char)s[k]);
         if (v > (limit - d) / (uint64_t)base)
             return token_error(msg, msglen, "integer \"%s\" is out of range", s, n);
         v = v * (uint64_t)base + d;

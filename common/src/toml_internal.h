@@ -65,7 +65,6 @@ te_err_t te_toml_table_append(te_toml_t *table, char *key, te_toml_t *val);
 te_err_t te_toml_array_append(te_toml_t *array, te_toml_t *val);
 
 /* Value of a hex digit, or -1. */
-int te_toml_hex_digit(int c);
 
 /* Turns a token of [A-Za-z0-9_+.:-] (an integer, float or boolean) into a
  * node in *out. Returns TE_OK, TE_ERR_PARSE with the reason in msg (dates

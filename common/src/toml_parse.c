@@ -11,6 +11,7 @@
 
 #include "tedge/toml.h"
 #include "toml_internal.h"
+#include "tedge/text.h"
 
 #define NOT_FOUND ((size_t)-1)
 
@@ -258,7 +259,7 @@ static te_err_t parse_escape(parser_t *p, te_toml_buf_t *out, bool multi, size_t
         size_t digits = e == 'u' ? 4 : 8;
         uint32_t cp = 0;
         for (size_t i = 0; i < digits; i++) {
-            int h = te_toml_hex_digit(peek_at(p, 2 + i));
+            int h = te_hex_digit(peek_at(p, 2 + i));
             if (h < 0)
                 return fail(p, at, "invalid escape: \\%c needs %zu hex digits", e, digits);
             cp = (cp << 4) | (uint32_t)h;

@@ -27,4 +27,9 @@ typedef enum te_err {
 /* Returns a static, human-readable message for err (never NULL). */
 const char *te_strerror(te_err_t err);
 
+/* Writes a printf-style message into a caller's error buffer; a NULL buffer
+ * or errlen 0 is fine (nothing written). The usual way modules report why. */
+#include <stddef.h>
+void te_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -12,6 +12,9 @@
  * nothing above U+10FFFF). NUL bytes are allowed. */
 bool te_utf8_valid(const char *s, size_t len);
 
+/* The value of a hexadecimal digit (0-9, a-f, A-F), or -1. */
+int te_hex_digit(int c);
+
 /* Size of the base64 text (without NUL) for n input bytes. */
 size_t te_base64_encoded_len(size_t n);
 
