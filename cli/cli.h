@@ -24,5 +24,6 @@ int te_cli_fail(const char *what, const char *cause_fmt, ...)
 /* Subcommands: argv[0] is the subcommand name; return the exit code. */
 int te_cli_config_main(const te_cli_ctx_t *ctx, int argc, char **argv);
 int te_cli_mqtt_main(const te_cli_ctx_t *ctx, int argc, char **argv);
+int te_cli_cert_main(const te_cli_ctx_t *ctx, int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ static const char usage_text[] =
     "Usage: tedge [OPTIONS] <COMMAND>\n"
     "\n"
     "Commands:\n"
+    "  cert     Create and manage device certificate\n"
     "  config   Get, set, unset, add, remove or list configuration keys\n"
     "  mqtt     Publish a message on a topic, or subscribe to a topic filter\n"
     "\n"
@@ -122,5 +123,7 @@ int main(int argc, char **argv)
         return te_cli_config_main(&ctx, argc - 1, argv + 1);
     if (strcmp(command, "mqtt") == 0)
         return te_cli_mqtt_main(&ctx, argc - 1, argv + 1);
+    if (strcmp(command, "cert") == 0)
+        return te_cli_cert_main(&ctx, argc - 1, argv + 1);
     return te_cli_usage_error("unrecognized subcommand '%s'", command);
 }
