@@ -11,7 +11,7 @@
 #define MAPPER_OUT_MSGS 64
 #define MAPPER_OUT_ARENA (64u * 1024u)
 
-typedef struct mapper_rt {
+typedef struct te_mapper {
     const te_mapper_def_t *def;
     te_service_t svc;
     te_service_def_t svc_def;
@@ -20,6 +20,7 @@ typedef struct mapper_rt {
     uv_timer_t tick_timer;
     bool has_state;
     unsigned long refused;   /* outputs the bus refused (queue full) */
+    char name[128];          /* def->name, or tedge-mapper-<value of def->name_key> */
 } mapper_rt_t;
 
 static void publish_out(void *ctx, te_out_t *out)
@@ -70,6 +71,11 @@ static void on_stop(void *ctx)
 {
     mapper_rt_t *rt = ctx;
     uv_close((uv_handle_t *)&rt->tick_timer, NULL);
+    if (rt->def->stop && rt->has_state) {
+        te_out_reset(&rt->out);
+        rt->def->stop(rt->state, &rt->out);
+        finish(rt);
+    }
 }
 
 static void on_connection(void *ctx, bool connected)
@@ -84,7 +90,7 @@ static bool subscribe_inputs(mapper_rt_t *rt)
     if (!rt->def->convert)
         return true;
     for (const char *const *f = rt->def->filters; f && *f; f++) {
-        if (te_bus_subscribe(rt->svc.bus, *f, 1, on_input, rt) != TE_OK) {
+        if (te_bus_subscribe(rt->svc.bus, *f, rt->def->input_qos0 ? 0 : 1, on_input, rt) != TE_OK) {
             te_log_error("invalid subscription filter '%s'", *f);
             return false;
         }
@@ -96,10 +102,66 @@ static bool subscribe_inputs(mapper_rt_t *rt)
     if (te_config_get_list(rt->svc.cfg, rt->def->topics_key, &items, &n) != TE_OK)
         return true;
     for (size_t i = 0; i < n; i++) {
-        if (te_bus_subscribe(rt->svc.bus, items[i], 1, on_input, rt) != TE_OK)
+        if (te_bus_subscribe(rt->svc.bus, items[i], rt->def->input_qos0 ? 0 : 1, on_input, rt) != TE_OK)
             te_log_warn("%s: invalid topic filter '%s' skipped", rt->def->topics_key, items[i]);
     }
     return true;
+}
+
+/* The service name when def->name_key is set: "tedge-mapper-<value>", read
+ * from the config the service is about to load (same --config-dir and
+ * environment); def->name when it cannot be read (the service then reports
+ * the config error itself). */
+static void resolve_name(const te_mapper_def_t *def, int argc, char **argv, char *name, size_t size)
+{
+    snprintf(name, size, "%s", def->name);
+    if (!def->name_key)
+        return;
+    const char *config_dir = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0 ||
+            strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0)
+            return;
+        if (strcmp(argv[i], "--config-dir") == 0 && i + 1 < argc)
+            config_dir = argv[++i];
+        else if (strncmp(argv[i], "--config-dir=", 13) == 0)
+            config_dir = argv[i] + 13;
+    }
+    te_config_t *cfg = NULL;
+    char err[256];
+    te_log_level_t level = te_log_get_level();
+    te_log_set_level(TE_LOG_ERROR); /* the service load logs the warnings once */
+    if (te_config_load(&cfg, config_dir, false, err, sizeof err) == TE_OK) {
+        const char *value = te_config_get(cfg, def->name_key);
+        if (value && value[0] && strlen(value) + 14 < size)
+            snprintf(name, size, "tedge-mapper-%s", value);
+        te_config_free(cfg);
+    }
+    te_log_set_level(level);
+}
+
+uv_loop_t *te_mapper_loop(te_mapper_t *rt)
+{
+    return &rt->svc.loop;
+}
+
+te_config_t *te_mapper_config(te_mapper_t *rt)
+{
+    return rt->svc.cfg;
+}
+
+void te_mapper_produce(te_mapper_t *rt, void (*fn)(void *state, te_out_t *out, void *arg), void *arg)
+{
+    if (rt->svc.stopping)
+        return;
+    te_out_reset(&rt->out);
+    fn(rt->state, &rt->out, arg);
+    finish(rt);
+}
+
+te_err_t te_mapper_subscribe(te_mapper_t *rt, const char *filter)
+{
+    return te_bus_subscribe(rt->svc.bus, filter, rt->def->input_qos0 ? 0 : 1, on_input, rt);
 }
 
 int te_mapper_main(const te_mapper_def_t *def, int argc, char **argv)
@@ -108,8 +170,9 @@ int te_mapper_main(const te_mapper_def_t *def, int argc, char **argv)
     if (!rt)
         return 1;
     rt->def = def;
+    resolve_name(def, argc, argv, rt->name, sizeof rt->name);
     rt->svc_def = (te_service_def_t){
-        .name = def->name,
+        .name = rt->name,
         .summary = def->summary,
         .persistent_session = true,
         .on_connection = on_connection,
@@ -122,7 +185,7 @@ int te_mapper_main(const te_mapper_def_t *def, int argc, char **argv)
         free(rt);
         return rc;
     }
-    if (te_out_init(&rt->out, MAPPER_OUT_MSGS, MAPPER_OUT_ARENA) != TE_OK) {
+    if (te_out_init(&rt->out, MAPPER_OUT_MSGS, def->out_arena_bytes ? def->out_arena_bytes : MAPPER_OUT_ARENA) != TE_OK) {
         te_log_error("out of memory");
         te_service_stop(&rt->svc, 1);
         exit_code = te_service_run(&rt->svc);
@@ -139,11 +202,14 @@ int te_mapper_main(const te_mapper_def_t *def, int argc, char **argv)
         finish(rt);
         if (!subscribe_inputs(rt))
             te_service_stop(&rt->svc, 1);
+        else if (def->attach && def->attach(rt->state, rt) != TE_OK)
+            te_service_stop(&rt->svc, 1);
     }
     uv_timer_init(&rt->svc.loop, &rt->tick_timer);
     rt->tick_timer.data = rt;
     if (def->tick && !rt->svc.stopping)
-        uv_timer_start(&rt->tick_timer, on_tick, 1000, 1000);
+        uv_timer_start(&rt->tick_timer, on_tick, def->tick_ms ? def->tick_ms : 1000,
+                       def->tick_ms ? def->tick_ms : 1000);
     if (rt->svc.stopping)
         uv_close((uv_handle_t *)&rt->tick_timer, NULL);
     exit_code = te_service_run(&rt->svc);
