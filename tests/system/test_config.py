@@ -291,7 +291,7 @@ def set_error(key, value, *causes):
      ["Topic prefix cannot contain '#'", "Topic prefix cannot contain '#'"]),
     ("c8y.mapper.mqtt.max_payload_size", "0",
      ["Invalid MQTT payload size limit: 0. Provide a value between 0 and 268435455 bytes"]),
-    ("c8y.topics", "te/#/x", ['Invalid topic filter: "te/#/x"']),
+    ("c8y.mqtt_service.topics", "te/#/x", ['Invalid topic filter: "te/#/x"']),
 ])
 def test_rejected_value_leaves_file_unchanged(tedge, key, value, causes):
     tedge.config_set("device.type", "before")
