@@ -4,6 +4,9 @@
 #include "tedge/bus.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <mosquitto.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +41,7 @@ struct te_bus {
     uint32_t backoff_ms;
     unsigned failed_attempts;
     size_t pending;
+    unsigned long received_since_trim;
 
     bus_sub_t *subs;
     size_t n_subs, cap_subs;
@@ -194,9 +198,24 @@ static void bus_schedule_retry(te_bus_t *bus)
     uv_timer_start(&bus->retry_timer, on_retry_timer, delay, 0);
 }
 
+/* libmosquitto allocates per packet; after a burst glibc keeps the freed
+ * heap. Give it back once the burst is over (a quiet second, nothing pending). */
+static void bus_trim_heap(te_bus_t *bus)
+{
+#ifdef __GLIBC__
+    if (bus->received_since_trim >= 1000 && bus->pending == 0) {
+        malloc_trim(0);
+        bus->received_since_trim = 0;
+    }
+#else
+    (void)bus;
+#endif
+}
+
 static void on_misc_timer(uv_timer_t *timer)
 {
     te_bus_t *bus = timer->data;
+    bus_trim_heap(bus);
     if (!bus->poll)
         return;
     mosquitto_loop_misc(bus->mosq);
@@ -251,6 +270,7 @@ static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto
 {
     (void)mosq;
     te_bus_t *bus = obj;
+    bus->received_since_trim++;
     te_msg_t msg = {
         .topic = m->topic,
         .payload = m->payload ? m->payload : "",

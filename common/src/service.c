@@ -159,6 +159,12 @@ int te_service_init(te_service_t *svc, const te_service_def_t *def, int argc, ch
         .on_connection = on_connection,
         .on_oversize = on_oversize,
         .max_payload_bytes = TE_SERVICE_MAX_INPUT_BYTES,
+        /* Every output answers an input the broker already has our PUBACK
+         * for: refusing it would lose it. Under a flood libmosquitto 2.0
+         * reads as many packets per pass as it has messages queued, so the
+         * outstanding count can spike into the thousands; this bound only
+         * stops runaway growth (about 50 MB at worst). */
+        .max_pending = 100000,
         .ctx = svc,
     };
     if (te_service_bus_opts(svc->cfg, &opts, password, err, sizeof err) != TE_OK) {
