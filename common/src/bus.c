@@ -348,7 +348,9 @@ te_err_t te_bus_open(te_bus_t **out, uv_loop_t *loop, const te_bus_opts_t *opts)
     }
     /* Our own loop, and queue-then-write (see the delivery window in bus.h). */
     mosquitto_threaded_set(bus->mosq, true);
-    mosquitto_max_inflight_messages_set(bus->mosq, 0);
+    /* A bounded window: libmosquitto walks its whole outgoing list on every
+     * acknowledgement when the window is unlimited (quadratic under a burst). */
+    mosquitto_max_inflight_messages_set(bus->mosq, 100);
     mosquitto_connect_callback_set(bus->mosq, on_connect);
     mosquitto_disconnect_callback_set(bus->mosq, on_disconnect);
     mosquitto_publish_callback_set(bus->mosq, on_publish);

@@ -24,11 +24,12 @@
  * the write of that PUBACK and the write of the callback's own messages loses
  * them (a window of a few microseconds per read batch).
  *
- * Flow under a flood: libmosquitto 2.0's mosquitto_loop_read reads as many
- * packets in one pass as it holds queued messages, so a process that is
- * already behind reads (and produces) more per pass; the outstanding count
- * and the heap then spike (measured: ~3.5 MiB Private_Dirty at 20 000
- * messages as fast as possible). After a burst the heap is given back with
+ * Flow under a flood: at most 100 QoS>0 messages are in flight (with no
+ * window libmosquitto walks its whole outgoing list on every PUBACK, which
+ * turns a burst quadratic); the rest wait in libmosquitto's queue. A process
+ * that converts faster than the broker acknowledges therefore holds the
+ * backlog in its heap (measured: 3.5-5.5 MiB Private_Dirty during a
+ * 20 000-message flood). After a burst the heap is given back with
  * malloc_trim (glibc) on the next quiet second.
  *
  * Memory: the bus copies every string it is given; te_msg_t passed to a
