@@ -30,7 +30,7 @@ int main(int argc, char **argv)
     }
     mosquitto_lib_init();
     struct mosquitto *mosq = mosquitto_new("bench-relay", false, NULL);
-    mosquitto_max_inflight_messages_set(mosq, 0);
+    mosquitto_max_inflight_messages_set(mosq, 100); /* as the tedge bus */
     mosquitto_connect_callback_set(mosq, on_connect);
     mosquitto_message_callback_set(mosq, on_message);
     if (mosquitto_connect(mosq, "127.0.0.1", atoi(argv[1]), 60) != MOSQ_ERR_SUCCESS) {
