@@ -24,6 +24,11 @@ int te_cli_fail(const char *what, const char *cause_fmt, ...)
 /* Subcommands: argv[0] is the subcommand name; return the exit code. */
 int te_cli_config_main(const te_cli_ctx_t *ctx, int argc, char **argv);
 int te_cli_mqtt_main(const te_cli_ctx_t *ctx, int argc, char **argv);
+int te_cli_connect_main(const te_cli_ctx_t *ctx, int argc, char **argv);
+int te_cli_disconnect_main(const te_cli_ctx_t *ctx, int argc, char **argv);
+int te_cli_reconnect_main(const te_cli_ctx_t *ctx, int argc, char **argv);
+int te_cli_refresh_bridges_main(const te_cli_ctx_t *ctx, int argc, char **argv);
+int te_cli_init_main(const te_cli_ctx_t *ctx, int argc, char **argv);
 int te_cli_cert_main(const te_cli_ctx_t *ctx, int argc, char **argv);
 
 #endif

@@ -14,9 +14,14 @@ static const char usage_text[] =
     "Usage: tedge [OPTIONS] <COMMAND>\n"
     "\n"
     "Commands:\n"
-    "  cert     Create and manage device certificate\n"
-    "  config   Get, set, unset, add, remove or list configuration keys\n"
-    "  mqtt     Publish a message on a topic, or subscribe to a topic filter\n"
+    "  cert             Create and manage device certificate\n"
+    "  config           Get, set, unset, add, remove or list configuration keys\n"
+    "  connect          Create connection to a specified cloud\n"
+    "  disconnect       Remove bridge connection for a provided cloud\n"
+    "  init             Initialize Thin Edge (directories and permissions)\n"
+    "  mqtt             Publish a message on a topic, or subscribe to a topic filter\n"
+    "  reconnect        Reconnect command, calls disconnect followed by connect\n"
+    "  refresh-bridges  Refresh all currently active mosquitto bridges (restarts mosquitto)\n"
     "\n"
     "Options:\n"
     "      --config-dir <DIR>   Config directory [env: TEDGE_CONFIG_DIR] [default: /etc/tedge]\n"
@@ -123,6 +128,16 @@ int main(int argc, char **argv)
         return te_cli_config_main(&ctx, argc - 1, argv + 1);
     if (strcmp(command, "mqtt") == 0)
         return te_cli_mqtt_main(&ctx, argc - 1, argv + 1);
+    if (strcmp(command, "connect") == 0)
+        return te_cli_connect_main(&ctx, argc - 1, argv + 1);
+    if (strcmp(command, "disconnect") == 0)
+        return te_cli_disconnect_main(&ctx, argc - 1, argv + 1);
+    if (strcmp(command, "reconnect") == 0)
+        return te_cli_reconnect_main(&ctx, argc - 1, argv + 1);
+    if (strcmp(command, "refresh-bridges") == 0)
+        return te_cli_refresh_bridges_main(&ctx, argc - 1, argv + 1);
+    if (strcmp(command, "init") == 0)
+        return te_cli_init_main(&ctx, argc - 1, argv + 1);
     if (strcmp(command, "cert") == 0)
         return te_cli_cert_main(&ctx, argc - 1, argv + 1);
     return te_cli_usage_error("unrecognized subcommand '%s'", command);

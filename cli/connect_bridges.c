@@ -1,0 +1,195 @@
+/* connect_bridges: tedge disconnect, reconnect and refresh-bridges
+ * (spec/cli.md §4.6-§4.8). "Connected" means the bridge file exists. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "connect.h"
+
+#define ERR_LEN TE_CONNECT_ERR_LEN
+
+int te_disconnect_run(const te_cli_ctx_t *ctx, te_cloud_t cloud, const char *what)
+{
+    te_config_t *cfg = NULL;
+    te_sysconfig_t *sc = NULL;
+    int exit_code = te_connect_load(ctx->config_dir, what, &cfg, &sc);
+    if (exit_code >= 0)
+        return exit_code;
+    const char *display = te_cloud_display_name(cloud);
+    char dir[600], path[1024], svc_path[1024], file[128];
+    snprintf(dir, sizeof dir, "%s/mosquitto-conf", te_config_dir(cfg));
+    if (te_bridge_file_name(cloud, NULL, file, sizeof file) != TE_OK)
+        file[0] = '\0';
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    snprintf(svc_path, sizeof svc_path, "%s/c8y-mqtt-svc-bridge.conf", dir);
+
+    static const char removing[] = "Removing bridge config file";
+    te_ui_step_begin(removing);
+    bool existed = true;
+    int failed_errno = 0;
+    const char *failed_path = NULL;
+    if (unlink(path) != 0) {
+        if (errno == ENOENT) {
+            existed = false;
+        } else {
+            failed_errno = errno;
+            failed_path = path;
+        }
+    }
+    if (cloud == TE_CLOUD_C8Y && unlink(svc_path) != 0 && errno != ENOENT && !failed_path) {
+        failed_errno = errno;
+        failed_path = svc_path;
+    }
+    char err[ERR_LEN];
+    if (failed_path) {
+        te_ui_step_fail(removing, "Failed to delete %s: %s (os error %d)", failed_path, strerror(failed_errno),
+                        failed_errno);
+        exit_code = TE_EXIT_FAILURE;
+        goto out;
+    }
+    te_ui_step_ok(removing);
+    exit_code = TE_EXIT_OK;
+    if (!existed) {
+        printf("Bridge doesn't exist. Device is already disconnected from %s.\n", display);
+        fflush(stdout);
+        goto out;
+    }
+    if (!te_svc_available(sc, err, sizeof err)) {
+        printf("Service manager '%s' is not available, skipping stopping/disabling of tedge components.\n",
+               sc->init_name);
+        fflush(stdout);
+        goto out;
+    }
+    /* is_active: a non-zero exit means "not running"; a broken command is
+     * reported and then ignored, as thin-edge.io does */
+    te_err_t active = te_svc_run(sc, TE_SVC_IS_ACTIVE, "mosquitto", err, sizeof err);
+    if (active == TE_ERR_CONFIG || active == TE_ERR_NOTFOUND)
+        te_ui_error("%s", err);
+    if (active == TE_OK) {
+        static const char restarting[] = "Restarting mosquitto to apply configuration";
+        te_ui_step_begin(restarting);
+        if (te_svc_run(sc, TE_SVC_RESTART, "mosquitto", err, sizeof err) == TE_OK)
+            te_ui_step_ok(restarting);
+        else
+            te_ui_step_fail(restarting, "%s", err); /* ignored, as thin-edge.io does */
+    }
+    if (te_which("tedge-mapper")) {
+        char mapper[64], title[96];
+        snprintf(mapper, sizeof mapper, "tedge-mapper-%s", te_cloud_name(cloud));
+        snprintf(title, sizeof title, "Disabling %s", mapper);
+        te_ui_step_begin(title);
+        if (te_svc_run(sc, TE_SVC_STOP, mapper, err, sizeof err) != TE_OK ||
+            te_svc_run(sc, TE_SVC_DISABLE, mapper, err, sizeof err) != TE_OK) {
+            te_ui_step_fail(title, "%s", err);
+            exit_code = TE_EXIT_FAILURE;
+        } else {
+            te_ui_step_ok(title);
+        }
+    }
+out:
+    te_sysconfig_free(sc);
+    te_config_free(cfg);
+    return exit_code;
+}
+
+int te_cli_disconnect_main(const te_cli_ctx_t *ctx, int argc, char **argv)
+{
+    te_cloud_t cloud;
+    bool offline, test;
+    int rc = te_connect_parse_args("disconnect", argc, argv, false, false, &cloud, &offline, &test);
+    if (rc >= 0)
+        return rc;
+    char what[128];
+    snprintf(what, sizeof what, "remove the bridge to disconnect %s cloud", te_cloud_display_name(cloud));
+    return te_disconnect_run(ctx, cloud, what);
+}
+
+int te_cli_reconnect_main(const te_cli_ctx_t *ctx, int argc, char **argv)
+{
+    te_cloud_t cloud;
+    bool offline, test;
+    int rc = te_connect_parse_args("reconnect", argc, argv, false, true, &cloud, &offline, &test);
+    if (rc >= 0)
+        return rc;
+    char what[128];
+    snprintf(what, sizeof what, "reconnect %s cloud", te_cloud_display_name(cloud));
+    fprintf(stderr, "Disconnecting from %s:\n", te_cloud_display_name(cloud));
+    rc = te_disconnect_run(ctx, cloud, what);
+    if (rc != TE_EXIT_OK)
+        return rc;
+    return te_connect_run(ctx, cloud, offline, false, true);
+}
+
+static const char refresh_what[] = "Refresh all currently active mosquitto bridges (restarts mosquitto)";
+
+int te_cli_refresh_bridges_main(const te_cli_ctx_t *ctx, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            printf("%s\n\nUsage: tedge refresh-bridges\n\nOptions:\n  -h, --help  Print help\n", refresh_what);
+            return TE_EXIT_OK;
+        }
+        return te_cli_usage_error("unexpected argument '%s' found\n\nUsage: tedge refresh-bridges", argv[i]);
+    }
+    te_config_t *cfg = NULL;
+    te_sysconfig_t *sc = NULL;
+    int exit_code = te_connect_load(ctx->config_dir, refresh_what, &cfg, &sc);
+    if (exit_code >= 0)
+        return exit_code;
+    static const te_cloud_t clouds[] = {TE_CLOUD_C8Y, TE_CLOUD_AZ, TE_CLOUD_AWS};
+    bool established[3] = {false, false, false};
+    size_t n_established = 0;
+    char err[ERR_LEN];
+    for (size_t i = 0; i < 3; i++) {
+        char path[700], file[128];
+        if (te_bridge_file_name(clouds[i], NULL, file, sizeof file) != TE_OK)
+            continue;
+        snprintf(path, sizeof path, "%s/mosquitto-conf/%s", te_config_dir(cfg), file);
+        established[i] = access(path, F_OK) == 0;
+        n_established += established[i];
+    }
+    if (n_established == 0) {
+        fprintf(stderr, "No bridges to refresh.\n");
+        exit_code = TE_EXIT_OK;
+        goto out;
+    }
+    if (te_write_mosquitto_conf(cfg, err, sizeof err) != TE_OK) {
+        const char *causes[] = {err};
+        exit_code = te_ui_fail_plain(refresh_what, causes, 1);
+        goto out;
+    }
+    for (size_t i = 0; i < 3; i++) {
+        if (!established[i])
+            continue;
+        fprintf(stderr, "Refreshing bridge %s\n", te_cloud_display_name(clouds[i]));
+        te_cloud_settings_t s;
+        if (te_cloud_settings_resolve(cfg, clouds[i], &s, refresh_what) != 0) {
+            te_cloud_settings_free(&s);
+            exit_code = TE_EXIT_FAILURE;
+            goto out;
+        }
+        te_err_t rc = te_write_bridge_file(&s, false, true, err, sizeof err);
+        if (rc == TE_OK)
+            te_chown_cert_and_key(&s);
+        te_cloud_settings_free(&s);
+        if (rc != TE_OK) {
+            const char *causes[] = {err};
+            exit_code = te_ui_fail_plain(refresh_what, causes, 1);
+            goto out;
+        }
+    }
+    fprintf(stderr, "Restarting mosquitto service.\n\n");
+    if (te_svc_run(sc, TE_SVC_RESTART, "mosquitto", err, sizeof err) != TE_OK) {
+        const char *causes[] = {err};
+        exit_code = te_ui_fail_plain(refresh_what, causes, 1);
+        goto out;
+    }
+    exit_code = TE_EXIT_OK;
+out:
+    te_sysconfig_free(sc);
+    te_config_free(cfg);
+    return exit_code;
+}
