@@ -188,6 +188,16 @@ static te_err_t connection_failed(const direct_conn_t *d, int rc, int saved_errn
         explain_tls_failure(d, err, errlen);
         return TE_ERR_NOCONN;
     }
+    /* TLS 1.3: the server's alert for a client certificate it does not trust
+     * may arrive after the client finished its side of the handshake; the
+     * read then fails with EPROTO (or a reset) and no OpenSSL reason. The TCP
+     * probe already succeeded, so the peer aborted TLS: the likely cause is
+     * the same as for an "unknown CA" alert. */
+    if (!d->connack && rc == MOSQ_ERR_ERRNO && (saved_errno == EPROTO || saved_errno == ECONNRESET)) {
+        snprintf(err, errlen,
+                 "The device certificate is not trusted by Cumulocity. Upload the certificate using `tedge cert upload c8y`");
+        return TE_ERR_NOCONN;
+    }
     if (rc == MOSQ_ERR_ERRNO && saved_errno) {
         snprintf(err, errlen, CONNECTION_ERROR_CONTEXT ": cannot connect to %s: %s (os error %d)", address,
                  strerror(saved_errno), saved_errno);
