@@ -3,6 +3,8 @@
 #ifndef TEDGE_ERR_H
 #define TEDGE_ERR_H
 
+#include <stddef.h>
+
 #define TE_MUST_USE __attribute__((warn_unused_result))
 
 typedef enum te_err {
@@ -29,7 +31,6 @@ const char *te_strerror(te_err_t err);
 
 /* Writes a printf-style message into a caller's error buffer; a NULL buffer
  * or errlen 0 is fine (nothing written). The usual way modules report why. */
-#include <stddef.h>
 void te_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif
