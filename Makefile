@@ -22,7 +22,7 @@ OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 LDOPT    := -fsanitize=address,undefined
 STRIPCMD = cp $< $@
 else
-OPT      := -Os -g -ffunction-sections -fdata-sections
+OPT      := -Os -g -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables
 LDOPT    := -Wl,--gc-sections -Wl,--as-needed
 STRIPCMD = strip -o $@ $<
 endif

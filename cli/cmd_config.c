@@ -264,16 +264,18 @@ static void print_doc(const char *filter)
         const te_cfg_key_t *key = te_config_key_at(i);
         if (filter && !strstr(key->name, filter))
             continue;
-        const char *doc = key->doc ? key->doc : "";
+        const char *doc = te_config_key_doc(key);
+        if (!doc)
+            doc = "";
         printf(colour ? "\033[33m%*s\033[0m  \033[3m%s%s\033[0m\n" : "%*s  %s%s\n", (int)width, key->name,
                doc, *doc ? " " : "");
         const char *note = te_config_key_note(key);
         if (note)
             printf(colour ? "%*s  \033[34mNote:\033[0m %s\n" : "%*s  Note: %s\n", (int)width, "", note);
-        size_t examples = te_config_key_example_count(key);
+        size_t examples = te_config_key_example(key) ? te_config_key_example_count(key) : 0;
         if (examples)
             printf(colour ? "%*s  \033[32m%s\033[0m %s\n" : "%*s  %s %s\n", (int)width, "",
-                   examples == 1 ? "Example:" : "Examples:", key->example);
+                   examples == 1 ? "Example:" : "Examples:", te_config_key_example(key));
         if (!tty)
             putchar('\n');
     }

@@ -35,14 +35,18 @@ typedef struct te_cfg_key {
                                   /etc/tedge follow the config dir in use */
     const char *derived_from;  /* key whose value is the default, or NULL;
                                   "a,b": the first of a, b that has a value */
-    const char *doc;           /* one line ending with '.' */
-    const char *example;       /* "Example: ..." values joined by ", ", or NULL
-                                  (te_config_key_example_count says how many) */
+    const char *doc;           /* NULL in the table: te_config_key_doc() */
+    const char *example;       /* NULL in the table: te_config_key_example() */
     bool read_only;            /* refused by te_config_set. None at present:
                                   device.id is derived from the certificate,
                                   but thin-edge.io lets it be set (the value
                                   used when there is no certificate) */
 } te_cfg_key_t;
+
+/* The documentation line (ending with '.') and the examples of a key, kept
+ * out of the key table so that only `tedge config list --doc` links them. */
+const char *te_config_key_doc(const te_cfg_key_t *key);
+const char *te_config_key_example(const te_cfg_key_t *key);
 
 /* The key table, in the fixed order `tedge config list` prints. */
 size_t te_config_key_count(void);
