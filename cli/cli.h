@@ -9,6 +9,7 @@
 typedef struct te_cli_ctx {
     const char *config_dir; /* from --config-dir, else $TEDGE_CONFIG_DIR, else /etc/tedge */
     te_log_level_t log_level;
+    const char *profile;    /* cloud profile of a connect/disconnect command, or NULL */
 } te_cli_ctx_t;
 
 enum { TE_EXIT_OK = 0, TE_EXIT_FAILURE = 1, TE_EXIT_USAGE = 2 };

@@ -38,9 +38,18 @@ static const char connect_cloud_help[] =
     "Usage: tedge connect %s [OPTIONS]\n"
     "\n"
     "Options:\n"
-    "      --test     Test connection to %s\n"
-    "      --offline  Ignore connection registration and connection check\n"
-    "  -h, --help     Print help\n";
+    "      --test               Test connection to %s\n"
+    "      --offline            Ignore connection registration and connection check\n"
+    "      --profile <PROFILE>  The cloud profile you wish to use [env: TEDGE_CLOUD_PROFILE]\n"
+    "  -h, --help               Print help\n";
+
+void te_mapper_service_name(te_cloud_t cloud, const char *profile, char *buf, size_t size)
+{
+    if (profile && *profile)
+        snprintf(buf, size, "tedge-mapper-%s@%s", te_cloud_name(cloud), profile);
+    else
+        snprintf(buf, size, "tedge-mapper-%s", te_cloud_name(cloud));
+}
 
 static void sleep_s(unsigned seconds)
 {
@@ -263,11 +272,11 @@ int te_connect_run(const te_cli_ctx_t *ctx, te_cloud_t cloud, bool offline, bool
 
     te_config_t *cfg = NULL;
     te_sysconfig_t *sc = NULL;
-    int exit_code = te_connect_load(ctx->config_dir, what, &cfg, &sc);
+    int exit_code = te_connect_load(ctx, what, &cfg, &sc);
     if (exit_code >= 0)
         return exit_code;
     te_cloud_settings_t s;
-    if (te_cloud_settings_resolve(cfg, cloud, &s, what) != 0) {
+    if (te_cloud_settings_resolve(cfg, cloud, &s, what) != 0 || te_connect_validate_profiles(cfg, cloud, what) != 0) {
         te_cloud_settings_free(&s);
         te_sysconfig_free(sc);
         te_config_free(cfg);
@@ -295,8 +304,8 @@ int te_connect_run(const te_cli_ctx_t *ctx, te_cloud_t cloud, bool offline, bool
                 te_ui_warning("Bridge has been configured, but %s connection check failed.", display);
                 checked = false;
             }
-            char mapper[64];
-            snprintf(mapper, sizeof mapper, "tedge-mapper-%s", te_cloud_name(cloud));
+            char mapper[128];
+            te_mapper_service_name(cloud, s.profile, mapper, sizeof mapper);
             if (te_which("tedge-mapper"))
                 start_and_enable(sc, mapper);
             else
@@ -328,7 +337,7 @@ int te_connect_run(const te_cli_ctx_t *ctx, te_cloud_t cloud, bool offline, bool
 /* Parses "<cloud> [options]" for connect, disconnect and reconnect.
  * Returns -1 when parsed, else the exit code (help printed or usage error). */
 int te_connect_parse_args(const char *command, int argc, char **argv, bool allow_test, bool allow_offline,
-                          te_cloud_t *cloud, bool *offline, bool *test)
+                          te_cloud_t *cloud, bool *offline, bool *test, char *profile, size_t profile_size)
 {
     *offline = *test = false;
     if (argc < 2) {
@@ -350,6 +359,8 @@ int te_connect_parse_args(const char *command, int argc, char **argv, bool allow
     if (te_cloud_parse(name, cloud) != TE_OK)
         return te_cli_usage_error("unrecognized subcommand '%s'\n\nUsage: tedge %s <COMMAND>", name, command);
     const char *display = te_cloud_display_name(*cloud);
+    bool explicit_profile = false;
+    profile[0] = '\0';
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -365,11 +376,26 @@ int te_connect_parse_args(const char *command, int argc, char **argv, bool allow
         } else if (allow_offline && strcmp(a, "--offline") == 0) {
             *offline = true;
         } else if (strcmp(a, "--profile") == 0 || strncmp(a, "--profile=", 10) == 0) {
-            return te_cli_usage_error("unexpected argument '--profile' found\n\n"
-                                      "  note: cloud profiles are not supported by this version of tedge");
+            const char *value = a[9] == '=' ? a + 10 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!value)
+                return te_cli_usage_error("a value is required for '--profile <PROFILE>' but none was supplied");
+            char reason[128];
+            if (te_config_profile_name(value, profile, profile_size, reason, sizeof reason) != TE_OK) {
+                profile[0] = '\0';
+                return te_cli_usage_error("invalid value '%s' for '--profile <PROFILE>': %s", value, reason);
+            }
+            explicit_profile = true;
         } else {
             return te_cli_usage_error("unexpected argument '%s' found\n\nUsage: tedge %s %s%s", a, command, name,
                                       allow_offline ? " [OPTIONS]" : "");
+        }
+    }
+    const char *env = getenv("TEDGE_CLOUD_PROFILE");
+    if (!explicit_profile && env && *env) {
+        char reason[128];
+        if (te_config_profile_name(env, profile, profile_size, reason, sizeof reason) != TE_OK) {
+            profile[0] = '\0';
+            return te_cli_usage_error("invalid value '%s' for '--profile <PROFILE>': %s", env, reason);
         }
     }
     return -1;
@@ -379,8 +405,11 @@ int te_cli_connect_main(const te_cli_ctx_t *ctx, int argc, char **argv)
 {
     te_cloud_t cloud;
     bool offline, test;
-    int rc = te_connect_parse_args("connect", argc, argv, true, true, &cloud, &offline, &test);
+    char profile[TE_PROFILE_NAME_MAX];
+    int rc = te_connect_parse_args("connect", argc, argv, true, true, &cloud, &offline, &test, profile, sizeof profile);
     if (rc >= 0)
         return rc;
-    return te_connect_run(ctx, cloud, offline, test, false);
+    te_cli_ctx_t with_profile = *ctx;
+    with_profile.profile = profile[0] ? profile : NULL;
+    return te_connect_run(&with_profile, cloud, offline, test, false);
 }

@@ -140,7 +140,7 @@ int te_cli_init_main(const te_cli_ctx_t *ctx, int argc, char **argv)
     }
     te_config_t *cfg = NULL;
     te_sysconfig_t *sc = NULL;
-    int exit_code = te_connect_load(ctx->config_dir, init_what, &cfg, &sc);
+    int exit_code = te_connect_load(ctx, init_what, &cfg, &sc);
     if (exit_code >= 0)
         return exit_code;
     owner_t owner = {user ? user : sc->user, group ? group : sc->group, 0, 0};

@@ -98,7 +98,9 @@ typedef struct te_cloud_settings {
     bool mqtt_service;
     const char *const *templates, *const *templates1, *const *service_topics;
     size_t n_templates, n_templates1, n_service_topics;
-    char bridge_file[1024];        /* <config-dir>/mosquitto-conf/<cloud>-bridge.conf */
+    const char *profile;          /* the cloud profile (points to profile_name), or NULL */
+    char profile_name[TE_PROFILE_NAME_MAX];
+    char bridge_file[1024];        /* <config-dir>/mosquitto-conf/<cloud>[@<profile>]-bridge.conf */
     char conf_dir[512];           /* <config-dir>/mosquitto-conf */
     te_local_broker_t local;
     te_connect_timing_t timing;
@@ -108,9 +110,10 @@ typedef struct te_cloud_settings {
 
 /* Loads tedge.toml (errors: plain style naming what) and system.toml (errors:
  * "Error: missing configuration parameter", as thin-edge.io reports problems
- * found while preparing a command). Returns -1 on success, else the exit
- * code after printing the error. Both are the caller's to free. */
-int te_connect_load(const char *config_dir, const char *what, te_config_t **cfg, te_sysconfig_t **sc);
+ * found while preparing a command), with ctx->profile applied to the config
+ * when set. Returns -1 on success, else the exit code after printing the
+ * error. Both are the caller's to free. */
+int te_connect_load(const te_cli_ctx_t *ctx, const char *what, te_config_t **cfg, te_sysconfig_t **sc);
 
 /* Resolves the settings of cloud from the config (url, device id, paths,
  * prefixes, auth, timings). On failure prints the plain error naming what and
@@ -141,10 +144,21 @@ bool te_bridge_file_exists(const te_cloud_settings_t *s);
 /* The connect flow of spec/cli.md §4.2 (test: §4.3 only; reconnect: the
  * titles of §4.7). Returns the exit code. */
 int te_connect_run(const te_cli_ctx_t *ctx, te_cloud_t cloud, bool offline, bool test, bool reconnect);
-/* Parses "<cloud> [--test] [--offline]" (argv[0] is the command). Returns -1
+/* Parses "<cloud> [--test] [--offline] [--profile P]" (argv[0] is the
+ * command; the profile also from TEDGE_CLOUD_PROFILE) into the out
+ * parameters; profile[profile_size] gets the profile lower-cased, "" for
+ * none (give it to te_connect_load through te_cli_ctx_t.profile). Returns -1
  * when parsed, else the exit code (help printed or usage error). */
 int te_connect_parse_args(const char *command, int argc, char **argv, bool allow_test, bool allow_offline,
-                          te_cloud_t *cloud, bool *offline, bool *test);
+                          te_cloud_t *cloud, bool *offline, bool *test, char *profile, size_t profile_size);
+/* The mapper service of cloud: "tedge-mapper-c8y", with a profile
+ * "tedge-mapper-c8y@P" (spec/cli.md §4.2 step 14). */
+void te_mapper_service_name(te_cloud_t cloud, const char *profile, char *buf, size_t size);
+/* Step 3 (spec/cli.md §4.2): the profiles of cloud that are configured (the
+ * default one and every <cloud>.profiles.P with a URL) must differ in URL or
+ * device id, in bridge.topic_prefix and (c8y) proxy.bind.port. Prints the
+ * plain error naming what and returns 1; else 0. */
+int te_connect_validate_profiles(te_config_t *cfg, te_cloud_t cloud, const char *what);
 /* The disconnect flow of §4.6; title_line: print "Disconnecting from <Cloud>:" first. */
 int te_disconnect_run(const te_cli_ctx_t *ctx, te_cloud_t cloud, const char *what);
 

@@ -15,13 +15,13 @@ int te_disconnect_run(const te_cli_ctx_t *ctx, te_cloud_t cloud, const char *wha
 {
     te_config_t *cfg = NULL;
     te_sysconfig_t *sc = NULL;
-    int exit_code = te_connect_load(ctx->config_dir, what, &cfg, &sc);
+    int exit_code = te_connect_load(ctx, what, &cfg, &sc);
     if (exit_code >= 0)
         return exit_code;
     const char *display = te_cloud_display_name(cloud);
     char dir[600], path[1024], svc_path[1024], file[128];
     snprintf(dir, sizeof dir, "%s/mosquitto-conf", te_config_dir(cfg));
-    if (te_bridge_file_name(cloud, NULL, file, sizeof file) != TE_OK)
+    if (te_bridge_file_name(cloud, te_config_profile(cfg), file, sizeof file) != TE_OK)
         file[0] = '\0';
     snprintf(path, sizeof path, "%s/%s", dir, file);
     snprintf(svc_path, sizeof svc_path, "%s/c8y-mqtt-svc-bridge.conf", dir);
@@ -39,7 +39,7 @@ int te_disconnect_run(const te_cli_ctx_t *ctx, te_cloud_t cloud, const char *wha
             failed_path = path;
         }
     }
-    if (cloud == TE_CLOUD_C8Y && unlink(svc_path) != 0 && errno != ENOENT && !failed_path) {
+    if (cloud == TE_CLOUD_C8Y && !te_config_profile(cfg) && unlink(svc_path) != 0 && errno != ENOENT && !failed_path) {
         failed_errno = errno;
         failed_path = svc_path;
     }
@@ -77,8 +77,8 @@ int te_disconnect_run(const te_cli_ctx_t *ctx, te_cloud_t cloud, const char *wha
             te_ui_step_fail(restarting, "%s", err); /* ignored, as thin-edge.io does */
     }
     if (te_which("tedge-mapper")) {
-        char mapper[64], title[96];
-        snprintf(mapper, sizeof mapper, "tedge-mapper-%s", te_cloud_name(cloud));
+        char mapper[128], title[160];
+        te_mapper_service_name(cloud, te_config_profile(cfg), mapper, sizeof mapper);
         snprintf(title, sizeof title, "Disabling %s", mapper);
         te_ui_step_begin(title);
         if (te_svc_run(sc, TE_SVC_STOP, mapper, err, sizeof err) != TE_OK ||
@@ -99,9 +99,13 @@ int te_cli_disconnect_main(const te_cli_ctx_t *ctx, int argc, char **argv)
 {
     te_cloud_t cloud;
     bool offline, test;
-    int rc = te_connect_parse_args("disconnect", argc, argv, false, false, &cloud, &offline, &test);
+    char profile[TE_PROFILE_NAME_MAX];
+    int rc = te_connect_parse_args("disconnect", argc, argv, false, false, &cloud, &offline, &test, profile, sizeof profile);
     if (rc >= 0)
         return rc;
+    te_cli_ctx_t with_profile = *ctx;
+    with_profile.profile = profile[0] ? profile : NULL;
+    ctx = &with_profile;
     char what[128];
     snprintf(what, sizeof what, "remove the bridge to disconnect %s cloud", te_cloud_display_name(cloud));
     return te_disconnect_run(ctx, cloud, what);
@@ -111,9 +115,13 @@ int te_cli_reconnect_main(const te_cli_ctx_t *ctx, int argc, char **argv)
 {
     te_cloud_t cloud;
     bool offline, test;
-    int rc = te_connect_parse_args("reconnect", argc, argv, false, true, &cloud, &offline, &test);
+    char profile[TE_PROFILE_NAME_MAX];
+    int rc = te_connect_parse_args("reconnect", argc, argv, false, true, &cloud, &offline, &test, profile, sizeof profile);
     if (rc >= 0)
         return rc;
+    te_cli_ctx_t with_profile = *ctx;
+    with_profile.profile = profile[0] ? profile : NULL;
+    ctx = &with_profile;
     char what[128];
     snprintf(what, sizeof what, "reconnect %s cloud", te_cloud_display_name(cloud));
     fprintf(stderr, "Disconnecting from %s:\n", te_cloud_display_name(cloud));
@@ -136,7 +144,7 @@ int te_cli_refresh_bridges_main(const te_cli_ctx_t *ctx, int argc, char **argv)
     }
     te_config_t *cfg = NULL;
     te_sysconfig_t *sc = NULL;
-    int exit_code = te_connect_load(ctx->config_dir, refresh_what, &cfg, &sc);
+    int exit_code = te_connect_load(ctx, refresh_what, &cfg, &sc);
     if (exit_code >= 0)
         return exit_code;
     static const te_cloud_t clouds[] = {TE_CLOUD_C8Y, TE_CLOUD_AZ, TE_CLOUD_AWS};

@@ -15,14 +15,19 @@
 
 #define ERR_LEN TE_CONNECT_ERR_LEN
 
-int te_connect_load(const char *config_dir, const char *what, te_config_t **cfg, te_sysconfig_t **sc)
+int te_connect_load(const te_cli_ctx_t *ctx, const char *what, te_config_t **cfg, te_sysconfig_t **sc)
 {
     char err[ERR_LEN];
     *cfg = NULL;
     *sc = NULL;
-    if (te_config_load(cfg, config_dir, false, err, sizeof err) != TE_OK) {
+    if (te_config_load(cfg, ctx->config_dir, false, err, sizeof err) != TE_OK) {
         const char *causes[] = {err};
         return te_ui_fail_plain(what, causes, 1);
+    }
+    if (ctx->profile && te_config_use_profile(*cfg, ctx->profile) != TE_OK) {
+        te_config_free(*cfg);
+        *cfg = NULL;
+        return TE_EXIT_FAILURE;
     }
     if (te_sysconfig_load(sc, te_config_dir(*cfg), err, sizeof err) != TE_OK) {
         te_config_free(*cfg);
@@ -131,9 +136,15 @@ int te_cloud_settings_resolve(te_config_t *cfg, te_cloud_t cloud, te_cloud_setti
 {
     memset(s, 0, sizeof *s);
     s->cloud = cloud;
+    if (te_config_profile(cfg)) {
+        snprintf(s->profile_name, sizeof s->profile_name, "%s", te_config_profile(cfg));
+        s->profile = s->profile_name;
+    }
     char err[ERR_LEN];
-    char url_key[32];
-    snprintf(url_key, sizeof url_key, "%s.url", te_cloud_name(cloud));
+    char url_key[160], base_key[32];
+    snprintf(base_key, sizeof base_key, "%s.url", te_cloud_name(cloud));
+    if (te_config_profiled_key(base_key, s->profile, url_key, sizeof url_key) != TE_OK)
+        snprintf(url_key, sizeof url_key, "%s", base_key);
     s->url = te_config_get(cfg, url_key);
     if (cloud == TE_CLOUD_C8Y) {
         /* c8y.mqtt and c8y.http default to c8y.url; either may be set alone */
@@ -219,8 +230,8 @@ int te_cloud_settings_resolve(te_config_t *cfg, te_cloud_t cloud, te_cloud_setti
         }
     }
 
-    char file[64];
-    if (te_bridge_file_name(cloud, NULL, file, sizeof file) != TE_OK)
+    char file[128];
+    if (te_bridge_file_name(cloud, s->profile, file, sizeof file) != TE_OK)
         file[0] = '\0';
     snprintf(s->conf_dir, sizeof s->conf_dir, "%s/mosquitto-conf", te_config_dir(cfg));
     snprintf(s->bridge_file, sizeof s->bridge_file, "%s/%s", s->conf_dir, file);
@@ -249,7 +260,7 @@ void te_cloud_settings_summary(te_config_t *cfg, const te_cloud_settings_t *s, c
 {
     fprintf(stderr, "%s:\n", title);
     te_ui_summary_entry("device id", s->device_id);
-    te_ui_summary_entry("cloud profile", "<none>");
+    te_ui_summary_entry("cloud profile", s->profile ? s->profile : "<none>");
     te_ui_summary_entry("cloud host", s->address);
     te_ui_summary_entry("auth type", s->basic_auth ? "Basic" : "Certificate");
     if (!s->basic_auth) {
@@ -339,6 +350,7 @@ te_err_t te_write_bridge_file(const te_cloud_settings_t *s, bool validate, bool 
     }
     te_bridge_params_t p = {
         .cloud = s->cloud,
+        .profile = s->profile,
         .address = s->address,
         .url = s->url,
         .root_cert_path = s->root_cert_path,

@@ -31,7 +31,27 @@ struct te_config {
     list_cache_t *list_cache;
     void **dead;            /* replaced cache entries, freed with cfg */
     size_t n_dead, cap_dead;
+    char *profile;          /* te_config_use_profile, or NULL */
+    struct prof_cache *prof_cache; /* caches of profile keys */
+    char **profile_names;   /* te_config_profile_at */
+    size_t n_profile_names;
 };
+
+/* The cache of one profile key ("c8y.profiles.x.url"). */
+typedef struct prof_cache {
+    char *path;
+    char *text;
+    list_cache_t list;
+    struct prof_cache *next;
+} prof_cache_t;
+
+/* A key as named by a caller: its table row and the path of its value in
+ * tedge.toml ("c8y.url" or "c8y.profiles.x.url"); profile is "" for none. */
+typedef struct keyref {
+    const te_config_keydef_t *kd;
+    char profile[TE_PROFILE_NAME_MAX];
+    char path[256];
+} keyref_t;
 
 /* A value found for a key: borrowed from a tree, or owned (a default). */
 typedef struct resolved {
@@ -47,9 +67,29 @@ static const te_config_keydef_t *keydef_exact(const char *path)
     return NULL;
 }
 
-static const te_config_keydef_t *keydef_named(const char *name)
+/* The key ref of kd under profile ("" or NULL: none). False when the
+ * path does not fit. */
+static bool keyref_of(keyref_t *ref, const te_config_keydef_t *kd, const char *profile)
 {
-    return te_config_keydef_of(te_config_key_lookup(name));
+    ref->kd = kd;
+    ref->profile[0] = '\0';
+    size_t cl = te_config_cloud_prefix_len(kd->pub.name);
+    if (!profile || !*profile || cl == 0)
+        return (size_t)snprintf(ref->path, sizeof ref->path, "%s", kd->pub.name) < sizeof ref->path;
+    snprintf(ref->profile, sizeof ref->profile, "%s", profile);
+    return (size_t)snprintf(ref->path, sizeof ref->path, "%.*s.profiles.%s.%s", (int)cl, kd->pub.name,
+                            profile, kd->pub.name + cl + 1) < sizeof ref->path;
+}
+
+/* Resolves a name given by a caller: profile keys by their own name, cloud
+ * keys without a profile to the profile in use. False if unknown. */
+static bool keyref_named(const te_config_t *cfg, const char *name, keyref_t *ref)
+{
+    char profile[TE_PROFILE_NAME_MAX];
+    const te_config_keydef_t *kd = te_config_keydef_of(te_config_key_split(name, profile, sizeof profile));
+    if (!kd)
+        return false;
+    return keyref_of(ref, kd, profile[0] ? profile : cfg->profile);
 }
 
 static void os_error(char *buf, size_t len, int errnum)
@@ -61,17 +101,40 @@ static void os_error(char *buf, size_t len, int errnum)
 
 /* Checks every value of the file and warns about unknown ones. */
 static te_err_t check_table(te_config_t *cfg, const te_toml_t *table, const char *prefix,
-                            char *err, size_t errlen)
+                            const char *base, char *err, size_t errlen)
 {
     for (size_t i = 0; i < te_toml_len(table); i++) {
         const char *key = te_toml_key_at(table, i);
         const te_toml_t *value = te_toml_at(table, i);
-        char path[512];
-        if ((size_t)snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", key) >= sizeof path)
+        char path[512], base_path[512];
+        if ((size_t)snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", key) >= sizeof path ||
+            (size_t)snprintf(base_path, sizeof base_path, "%s%s%s", base, *base ? "." : "", key) >=
+                sizeof base_path)
             continue;
         if (te_config_is_internal_key(path))
             continue;
-        const te_config_keydef_t *kd = strchr(key, '.') ? NULL : keydef_exact(path);
+        if (strcmp(prefix, base) == 0 && strcmp(key, "profiles") == 0 && te_config_cloud_prefix_len(path) &&
+            !strchr(prefix, '.') && te_toml_type(value) == TE_TOML_TABLE) {
+            /* [c8y.profiles.<name>]: the cloud's keys again */
+            for (size_t j = 0; j < te_toml_len(value); j++) {
+                const char *name = te_toml_key_at(value, j);
+                char lower[TE_PROFILE_NAME_MAX], reason[256], sub[512];
+                if (te_config_profile_name(name, lower, sizeof lower, reason, sizeof reason) != TE_OK ||
+                    strcmp(lower, name) != 0 || te_toml_type(te_toml_at(value, j)) != TE_TOML_TABLE) {
+                    te_log_warn("Unknown configuration field \"%s.%s\" from toml file %s", path, name, cfg->file);
+                    continue;
+                }
+                if ((size_t)snprintf(sub, sizeof sub, "%.64s.%s", prefix, "profiles") >= sizeof sub ||
+                    strlen(sub) + 1 + strlen(lower) >= sizeof sub)
+                    continue;
+                strcat(strcat(sub, "."), lower);
+                te_err_t rc = check_table(cfg, te_toml_at(value, j), sub, prefix, err, errlen);
+                if (rc != TE_OK)
+                    return rc;
+            }
+            continue;
+        }
+        const te_config_keydef_t *kd = strchr(key, '.') ? NULL : keydef_exact(base_path);
         if (kd) {
             char reason[512];
             te_toml_t *canonical = NULL;
@@ -82,13 +145,13 @@ static te_err_t check_table(te_config_t *cfg, const te_toml_t *table, const char
                 return rc;
             if (te_toml_set_path(cfg->file_root, path, canonical) != TE_OK)
                 return TE_ERR_NOMEM;
-        } else if (!strchr(key, '.') && te_config_is_group(path)) {
+        } else if (!strchr(key, '.') && te_config_is_group(base_path)) {
             if (te_toml_type(value) != TE_TOML_TABLE) {
                 te_config_errf(err, errlen, "Invalid value for '%s' in %s\ninvalid type: expected a table",
                                path, cfg->file);
                 return TE_ERR_CONFIG;
             }
-            te_err_t rc = check_table(cfg, value, path, err, errlen);
+            te_err_t rc = check_table(cfg, value, path, base_path, err, errlen);
             if (rc != TE_OK)
                 return rc;
         } else {
@@ -134,7 +197,7 @@ te_err_t te_config_load(te_config_t **out, const char *config_dir, bool file_onl
     }
     if (rc == TE_OK) {
         te_config_migrate(cfg->file_root);
-        rc = check_table(cfg, cfg->file_root, "", err, errlen);
+        rc = check_table(cfg, cfg->file_root, "", "", err, errlen);
     }
     if (rc == TE_OK && !file_only) {
         cfg->env_root = te_toml_new_table();
@@ -173,6 +236,19 @@ void te_config_free(te_config_t *cfg)
     }
     for (size_t i = 0; i < cfg->n_dead; i++)
         free(cfg->dead[i]);
+    for (prof_cache_t *pc = cfg->prof_cache, *next; pc; pc = next) {
+        next = pc->next;
+        free(pc->path);
+        free(pc->text);
+        for (size_t j = 0; j < pc->list.n; j++)
+            free(pc->list.items[j]);
+        free(pc->list.items);
+        free(pc);
+    }
+    for (size_t i = 0; i < cfg->n_profile_names; i++)
+        free(cfg->profile_names[i]);
+    free(cfg->profile_names);
+    free(cfg->profile);
     free(cfg->dead);
     free(cfg->text_cache);
     free(cfg->list_cache);
@@ -188,10 +264,10 @@ const char *te_config_file(const te_config_t *cfg) { return cfg->file; }
 
 /* --- reading --- */
 
-static const te_toml_t *stored_value(const te_config_t *cfg, const te_config_keydef_t *kd)
+static const te_toml_t *stored_value(const te_config_t *cfg, const char *path)
 {
-    const te_toml_t *node = cfg->env_root ? te_toml_get_path(cfg->env_root, kd->pub.name) : NULL;
-    return node ? node : te_toml_get_path(cfg->file_root, kd->pub.name);
+    const te_toml_t *node = cfg->env_root ? te_toml_get_path(cfg->env_root, path) : NULL;
+    return node ? node : te_toml_get_path(cfg->file_root, path);
 }
 
 static void resolved_free(resolved_t *r)
@@ -203,9 +279,10 @@ static void resolved_free(resolved_t *r)
 
 /* Finds the value of kd: stored, else derived, else default. r->node is
  * NULL when there is none. Returns TE_OK or TE_ERR_NOMEM. */
-static te_err_t resolve(const te_config_t *cfg, const te_config_keydef_t *kd, resolved_t *r, int depth)
+static te_err_t resolve(const te_config_t *cfg, const keyref_t *ref, resolved_t *r, int depth)
 {
-    r->node = stored_value(cfg, kd);
+    const te_config_keydef_t *kd = ref->kd;
+    r->node = stored_value(cfg, ref->path);
     r->owned = NULL;
     if (r->node)
         return TE_OK;
@@ -218,8 +295,10 @@ static te_err_t resolve(const te_config_t *cfg, const te_config_keydef_t *kd, re
                 memcpy(source, p, n);
                 source[n] = '\0';
                 const te_config_keydef_t *from = keydef_exact(source);
-                if (from && !(from->flags & (TE_CFG_F_DEVICE_ID | TE_CFG_F_CLOUD_ID))) {
-                    te_err_t rc = resolve(cfg, from, r, depth + 1);
+                keyref_t from_ref;
+                if (from && !(from->flags & (TE_CFG_F_DEVICE_ID | TE_CFG_F_CLOUD_ID)) &&
+                    keyref_of(&from_ref, from, ref->profile)) {
+                    te_err_t rc = resolve(cfg, &from_ref, r, depth + 1);
                     if (rc != TE_OK || r->node)
                         return rc;
                 }
@@ -248,10 +327,47 @@ static te_err_t resolve(const te_config_t *cfg, const te_config_keydef_t *kd, re
     return TE_OK;
 }
 
-/* Keeps fresh as the cached text of key idx; returns the cached pointer. */
-static const char *keep_text(te_config_t *cfg, size_t idx, char *fresh)
+/* The cache entry of a profile key, created on first use (NULL: no memory). */
+static prof_cache_t *prof_cache_of(te_config_t *cfg, const char *path)
 {
-    char *old = cfg->text_cache[idx];
+    for (prof_cache_t *pc = cfg->prof_cache; pc; pc = pc->next)
+        if (strcmp(pc->path, path) == 0)
+            return pc;
+    prof_cache_t *pc = calloc(1, sizeof *pc);
+    if (!pc || !(pc->path = strdup(path))) {
+        free(pc);
+        return NULL;
+    }
+    pc->next = cfg->prof_cache;
+    cfg->prof_cache = pc;
+    return pc;
+}
+
+/* Where the text and list values of a key are cached (NULL: no memory). */
+static char **text_slot(te_config_t *cfg, const keyref_t *ref)
+{
+    if (!ref->profile[0])
+        return &cfg->text_cache[te_config_keydef_index(ref->kd)];
+    prof_cache_t *pc = prof_cache_of(cfg, ref->path);
+    return pc ? &pc->text : NULL;
+}
+
+static list_cache_t *list_slot(te_config_t *cfg, const keyref_t *ref)
+{
+    if (!ref->profile[0])
+        return &cfg->list_cache[te_config_keydef_index(ref->kd)];
+    prof_cache_t *pc = prof_cache_of(cfg, ref->path);
+    return pc ? &pc->list : NULL;
+}
+
+/* Keeps fresh as the cached text of a key; returns the cached pointer. */
+static const char *keep_text(te_config_t *cfg, char **slot, char *fresh)
+{
+    if (!slot) {
+        free(fresh);
+        return NULL;
+    }
+    char *old = *slot;
     if (old && strcmp(old, fresh) == 0) {
         free(fresh);
         return old;
@@ -269,7 +385,7 @@ static const char *keep_text(te_config_t *cfg, size_t idx, char *fresh)
         }
         cfg->dead[cfg->n_dead++] = old;
     }
-    cfg->text_cache[idx] = fresh;
+    *slot = fresh;
     return fresh;
 }
 
@@ -278,15 +394,18 @@ static const char *keep_text(te_config_t *cfg, size_t idx, char *fresh)
     "To set 'device.id' to some <id>, you can use `tedge cert create --device-id <id>`."
 
 /* device.id and <cloud>.device.id: CN of the certificate, else the value stored. */
-static te_err_t read_device_id(te_config_t *cfg, const te_config_keydef_t *kd, char **text,
+static te_err_t read_device_id(te_config_t *cfg, const keyref_t *ref, char **text,
                                char *err, size_t errlen)
 {
+    const te_config_keydef_t *kd = ref->kd;
     char cert_key[64];
     size_t prefix = strlen(kd->pub.name) - strlen("id");
     snprintf(cert_key, sizeof cert_key, "%.*scert_path", (int)prefix, kd->pub.name);
     const te_config_keydef_t *cert_kd = keydef_exact(cert_key);
+    keyref_t cert_ref;
     resolved_t cert = {0};
-    te_err_t rc = cert_kd ? resolve(cfg, cert_kd, &cert, 0) : TE_ERR_INVAL;
+    te_err_t rc = cert_kd && keyref_of(&cert_ref, cert_kd, ref->profile) ? resolve(cfg, &cert_ref, &cert, 0)
+                                                                          : TE_ERR_INVAL;
     if (rc != TE_OK)
         return rc;
     char cert_err[512] = "";
@@ -296,9 +415,9 @@ static te_err_t read_device_id(te_config_t *cfg, const te_config_keydef_t *kd, c
     resolved_free(&cert);
     if (cert_rc == TE_OK || cert_rc == TE_ERR_NOMEM)
         return cert_rc;
-    const te_toml_t *stored = stored_value(cfg, kd);
+    const te_toml_t *stored = stored_value(cfg, ref->path);
     if (!stored && (kd->flags & TE_CFG_F_CLOUD_ID))
-        stored = stored_value(cfg, keydef_exact("device.id"));
+        stored = stored_value(cfg, "device.id");
     if (stored)
         return te_config_value_format(kd, stored, text);
     if (cert_rc == TE_ERR_NOTFOUND) {
@@ -314,16 +433,17 @@ te_err_t te_config_read(te_config_t *cfg, const char *key, const char **value, c
     *value = NULL;
     if (err && errlen)
         err[0] = '\0';
-    const te_config_keydef_t *kd = keydef_named(key);
-    if (!kd)
+    keyref_t ref;
+    if (!keyref_named(cfg, key, &ref))
         return TE_ERR_INVAL;
+    const te_config_keydef_t *kd = ref.kd;
     char *text = NULL;
     te_err_t rc;
     if (kd->flags & (TE_CFG_F_DEVICE_ID | TE_CFG_F_CLOUD_ID)) {
-        rc = read_device_id(cfg, kd, &text, err, errlen);
+        rc = read_device_id(cfg, &ref, &text, err, errlen);
     } else {
         resolved_t r;
-        rc = resolve(cfg, kd, &r, 0);
+        rc = resolve(cfg, &ref, &r, 0);
         if (rc == TE_OK && !r.node)
             rc = TE_ERR_NOTFOUND;
         if (rc == TE_OK)
@@ -332,8 +452,8 @@ te_err_t te_config_read(te_config_t *cfg, const char *key, const char **value, c
     }
     if (rc != TE_OK)
         return rc;
-    *value = keep_text(cfg, te_config_keydef_index(kd), text);
-    return TE_OK;
+    *value = keep_text(cfg, text_slot(cfg, &ref), text);
+    return *value ? TE_OK : TE_ERR_NOMEM;
 }
 
 const char *te_config_get(te_config_t *cfg, const char *key)
@@ -344,16 +464,16 @@ const char *te_config_get(te_config_t *cfg, const char *key)
 
 /* Resolves a key of the given type for the typed getters. */
 static te_err_t typed_value(te_config_t *cfg, const char *key, te_cfg_type_t t1, te_cfg_type_t t2,
-                            resolved_t *r, const te_config_keydef_t **kdp)
+                            resolved_t *r, keyref_t *refp)
 {
-    const te_config_keydef_t *kd = keydef_named(key);
-    if (!kd || (kd->pub.type != t1 && kd->pub.type != t2))
+    keyref_t ref;
+    if (!keyref_named(cfg, key, &ref) || (ref.kd->pub.type != t1 && ref.kd->pub.type != t2))
         return TE_ERR_INVAL;
-    te_err_t rc = resolve(cfg, kd, r, 0);
+    te_err_t rc = resolve(cfg, &ref, r, 0);
     if (rc == TE_OK && !r->node)
         rc = TE_ERR_NOTFOUND;
-    if (kdp)
-        *kdp = kd;
+    if (refp)
+        *refp = ref;
     return rc;
 }
 
@@ -390,13 +510,15 @@ te_err_t te_config_get_duration_s(te_config_t *cfg, const char *key, int64_t *ou
 te_err_t te_config_get_list(te_config_t *cfg, const char *key, const char *const **items, size_t *n)
 {
     resolved_t r = {0};
-    const te_config_keydef_t *kd = NULL;
-    te_err_t rc = typed_value(cfg, key, TE_CFG_LIST, TE_CFG_LIST, &r, &kd);
+    keyref_t ref;
+    te_err_t rc = typed_value(cfg, key, TE_CFG_LIST, TE_CFG_LIST, &r, &ref);
+    list_cache_t *cache = rc == TE_OK ? list_slot(cfg, &ref) : NULL;
+    if (rc == TE_OK && !cache)
+        rc = TE_ERR_NOMEM;
     if (rc != TE_OK) {
         resolved_free(&r);
         return rc;
     }
-    list_cache_t *cache = &cfg->list_cache[te_config_keydef_index(kd)];
     size_t count = te_toml_len(r.node);
     bool same = cache->items && cache->n == count;
     for (size_t i = 0; same && i < count; i++)
@@ -445,41 +567,61 @@ te_err_t te_config_get_list(te_config_t *cfg, const char *key, const char *const
 
 /* --- changing --- */
 
-static te_err_t store(te_config_t *cfg, const te_config_keydef_t *kd, te_toml_t *node)
+static te_err_t store(te_config_t *cfg, const keyref_t *ref, te_toml_t *node)
 {
     if (cfg->env_root)
-        (void)te_toml_remove_path(cfg->env_root, kd->pub.name);
-    te_err_t rc = te_toml_set_path(cfg->file_root, kd->pub.name, node);
+        (void)te_toml_remove_path(cfg->env_root, ref->path);
+    te_err_t rc = te_toml_set_path(cfg->file_root, ref->path, node);
     return rc == TE_ERR_INVAL ? TE_ERR_CONFIG : rc;
 }
 
-static te_err_t writable_key(const char *key, const te_config_keydef_t **kd)
+static te_err_t writable_key(const te_config_t *cfg, const char *key, keyref_t *ref)
 {
-    *kd = keydef_named(key);
-    if (!*kd)
+    if (!keyref_named(cfg, key, ref))
         return TE_ERR_NOTFOUND;
-    return (*kd)->pub.read_only ? TE_ERR_PERM : TE_OK;
+    return ref->kd->pub.read_only ? TE_ERR_PERM : TE_OK;
+}
+
+/* Removes the value at path; a profile table left empty goes too. */
+static te_err_t remove_value(te_config_t *cfg, const keyref_t *ref)
+{
+    if (cfg->env_root)
+        (void)te_toml_remove_path(cfg->env_root, ref->path);
+    te_err_t rc = te_toml_remove_path(cfg->file_root, ref->path);
+    if (rc != TE_OK || !ref->profile[0])
+        return rc;
+    /* drop the tables of the path that are now empty, up to the profile's */
+    char table[256];
+    snprintf(table, sizeof table, "%s", ref->path);
+    size_t cl = te_config_cloud_prefix_len(ref->path);
+    size_t stop = cl + strlen(".profiles.") + strlen(ref->profile);
+    for (char *dot = strrchr(table, '.'); dot && (size_t)(dot - table) >= stop; dot = strrchr(table, '.')) {
+        *dot = '\0';
+        const te_toml_t *t = te_toml_get_path(cfg->file_root, table);
+        if (!t || te_toml_type(t) != TE_TOML_TABLE || te_toml_len(t) != 0)
+            break;
+        (void)te_toml_remove_path(cfg->file_root, table);
+    }
+    return TE_OK;
 }
 
 te_err_t te_config_set(te_config_t *cfg, const char *key, const char *value, char *err, size_t errlen)
 {
-    const te_config_keydef_t *kd;
-    te_err_t rc = writable_key(key, &kd);
+    keyref_t ref;
+    te_err_t rc = writable_key(cfg, key, &ref);
     te_toml_t *node = NULL;
     if (rc == TE_OK)
-        rc = te_config_value_parse_text(kd, value, &node, err, errlen);
-    return rc == TE_OK ? store(cfg, kd, node) : rc;
+        rc = te_config_value_parse_text(ref.kd, value, &node, err, errlen);
+    return rc == TE_OK ? store(cfg, &ref, node) : rc;
 }
 
 te_err_t te_config_unset(te_config_t *cfg, const char *key)
 {
-    const te_config_keydef_t *kd;
-    te_err_t rc = writable_key(key, &kd);
+    keyref_t ref;
+    te_err_t rc = writable_key(cfg, key, &ref);
     if (rc != TE_OK)
         return rc;
-    if (cfg->env_root)
-        (void)te_toml_remove_path(cfg->env_root, kd->pub.name);
-    return te_toml_remove_path(cfg->file_root, kd->pub.name);
+    return remove_value(cfg, &ref);
 }
 
 static int compare_strings(const void *a, const void *b)
@@ -506,18 +648,18 @@ static te_toml_t *array_of(const char **items, size_t n, bool sort)
 }
 
 /* add (union, sorted) or remove (difference) for list keys. */
-static te_err_t change_list(te_config_t *cfg, const te_config_keydef_t *kd, const te_toml_t *given, bool add)
+static te_err_t change_list(te_config_t *cfg, const keyref_t *ref, const te_toml_t *given, bool add)
 {
     resolved_t current;
-    te_err_t rc = resolve(cfg, kd, &current, 0);
+    te_err_t rc = resolve(cfg, ref, &current, 0);
     if (rc != TE_OK)
         return rc;
     if (!current.node) {
         /* No value at all: add stores the items as given; remove has nothing to do. */
         te_toml_t *copy = add ? te_config_node_clone(given) : NULL;
         if (!add)
-            return te_toml_remove_path(cfg->file_root, kd->pub.name);
-        return copy ? store(cfg, kd, copy) : TE_ERR_NOMEM;
+            return te_toml_remove_path(cfg->file_root, ref->path);
+        return copy ? store(cfg, ref, copy) : TE_ERR_NOMEM;
     }
     size_t n_cur = te_toml_len(current.node), n_given = te_toml_len(given);
     const char **items = calloc(n_cur + n_given + 1, sizeof *items);
@@ -539,45 +681,46 @@ static te_err_t change_list(te_config_t *cfg, const te_config_keydef_t *kd, cons
     te_toml_t *result = array_of(items, n, add);
     free(items);
     resolved_free(&current);
-    return result ? store(cfg, kd, result) : TE_ERR_NOMEM;
+    return result ? store(cfg, ref, result) : TE_ERR_NOMEM;
 }
 
 te_err_t te_config_add(te_config_t *cfg, const char *key, const char *value, char *err, size_t errlen)
 {
-    const te_config_keydef_t *kd;
-    te_err_t rc = writable_key(key, &kd);
+    keyref_t ref;
+    te_err_t rc = writable_key(cfg, key, &ref);
     if (rc != TE_OK)
         return rc;
-    if (kd->pub.type != TE_CFG_LIST)
+    if (ref.kd->pub.type != TE_CFG_LIST)
         return te_config_set(cfg, key, value, err, errlen);
     te_toml_t *given = NULL;
-    rc = te_config_value_parse_text(kd, value, &given, err, errlen);
+    rc = te_config_value_parse_text(ref.kd, value, &given, err, errlen);
     if (rc == TE_OK)
-        rc = change_list(cfg, kd, given, true);
+        rc = change_list(cfg, &ref, given, true);
     te_toml_free(given);
     return rc;
 }
 
 te_err_t te_config_remove(te_config_t *cfg, const char *key, const char *value, char *err, size_t errlen)
 {
-    const te_config_keydef_t *kd;
-    te_err_t rc = writable_key(key, &kd);
+    keyref_t ref;
+    te_err_t rc = writable_key(cfg, key, &ref);
     if (rc != TE_OK)
         return rc;
+    const te_config_keydef_t *kd = ref.kd;
     te_toml_t *given = NULL;
     rc = te_config_value_parse_text(kd, value, &given, err, errlen);
     if (rc != TE_OK)
         return rc;
     if (kd->pub.type == TE_CFG_LIST) {
-        rc = change_list(cfg, kd, given, false);
+        rc = change_list(cfg, &ref, given, false);
     } else {
         /* A single value is unset when it equals the value given. */
         char *wanted = NULL;
         const char *current = NULL;
         rc = te_config_value_format(kd, given, &wanted);
-        if (rc == TE_OK && te_config_read(cfg, kd->pub.name, &current, NULL, 0) == TE_OK &&
+        if (rc == TE_OK && te_config_read(cfg, ref.path, &current, NULL, 0) == TE_OK &&
             strcmp(current, wanted) == 0)
-            rc = te_config_unset(cfg, kd->pub.name);
+            rc = remove_value(cfg, &ref);
         free(wanted);
     }
     te_toml_free(given);
@@ -614,4 +757,74 @@ te_err_t te_config_save(te_config_t *cfg, char *err, size_t errlen)
     else if (rc != TE_OK)
         te_log_warn("Failed to change the owner of %s to tedge:tedge: %s", cfg->file, te_strerror(rc));
     return TE_OK;
+}
+
+/* --- profiles --- */
+
+te_err_t te_config_use_profile(te_config_t *cfg, const char *profile)
+{
+    char lower[TE_PROFILE_NAME_MAX];
+    if (profile && *profile && te_config_profile_name(profile, lower, sizeof lower, NULL, 0) != TE_OK)
+        return TE_ERR_INVAL;
+    char *copy = NULL;
+    if (profile && *profile && !(copy = strdup(lower)))
+        return TE_ERR_NOMEM;
+    free(cfg->profile);
+    cfg->profile = copy;
+    return TE_OK;
+}
+
+const char *te_config_profile(const te_config_t *cfg) { return cfg->profile; }
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Collects the profile names of cloud from the file and the environment. */
+static void collect_profiles(te_config_t *cfg, const char *cloud)
+{
+    for (size_t i = 0; i < cfg->n_profile_names; i++)
+        free(cfg->profile_names[i]);
+    cfg->n_profile_names = 0;
+    char path[32];
+    snprintf(path, sizeof path, "%s.profiles", cloud);
+    const te_toml_t *tables[2] = {te_toml_get_path(cfg->file_root, path),
+                                  cfg->env_root ? te_toml_get_path(cfg->env_root, path) : NULL};
+    for (int t = 0; t < 2; t++) {
+        if (!tables[t] || te_toml_type(tables[t]) != TE_TOML_TABLE)
+            continue;
+        for (size_t i = 0; i < te_toml_len(tables[t]); i++) {
+            const char *name = te_toml_key_at(tables[t], i);
+            char lower[TE_PROFILE_NAME_MAX];
+            if (te_config_profile_name(name, lower, sizeof lower, NULL, 0) != TE_OK || strcmp(lower, name) != 0)
+                continue;
+            bool seen = false;
+            for (size_t j = 0; j < cfg->n_profile_names; j++)
+                seen = seen || strcmp(cfg->profile_names[j], name) == 0;
+            if (seen)
+                continue;
+            char **grown = realloc(cfg->profile_names, (cfg->n_profile_names + 1) * sizeof *grown);
+            if (!grown)
+                return;
+            cfg->profile_names = grown;
+            if (!(grown[cfg->n_profile_names] = strdup(name)))
+                return;
+            cfg->n_profile_names++;
+        }
+    }
+    if (cfg->n_profile_names > 1)
+        qsort(cfg->profile_names, cfg->n_profile_names, sizeof *cfg->profile_names, compare_names);
+}
+
+size_t te_config_profile_count(te_config_t *cfg, const char *cloud)
+{
+    collect_profiles(cfg, cloud);
+    return cfg->n_profile_names;
+}
+
+const char *te_config_profile_at(te_config_t *cfg, const char *cloud, size_t i)
+{
+    (void)cloud; /* the names of the last te_config_profile_count */
+    return i < cfg->n_profile_names ? cfg->profile_names[i] : NULL;
 }

@@ -157,7 +157,11 @@ static te_err_t read_variable(te_toml_t *env_root, const char *name, const char 
     for (size_t i = 0; i < n; i++)
         lower[i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] - 'A' + 'a' : name[i]);
     lower[n] = '\0';
-    const te_config_keydef_t *kd = te_config_keydef_of(te_config_key_lookup(lower));
+    char profile[TE_PROFILE_NAME_MAX];
+    const te_config_keydef_t *kd = te_config_keydef_of(te_config_key_split(lower, profile, sizeof profile));
+    char path[256];
+    if (kd && te_config_profiled_key(kd->pub.name, profile, path, sizeof path) != TE_OK)
+        snprintf(path, sizeof path, "%s", kd->pub.name);
     if (!kd) {
         te_log_warn("Unknown configuration field \"%s\" from environment variable TEDGE_%s", lower, name);
         return TE_OK;
@@ -179,10 +183,10 @@ static te_err_t read_variable(te_toml_t *env_root, const char *name, const char 
         return rc;
     if (rc != TE_OK) {
         te_config_errf(err, errlen, "Failed to set value for %s to \"%s\" from environment variable TEDGE_%s%s%s",
-                       kd->pub.name, value, name, reason[0] ? "\n" : "", reason);
+                       path, value, name, reason[0] ? "\n" : "", reason);
         return TE_ERR_CONFIG;
     }
-    return te_toml_set_path(env_root, kd->pub.name, node) == TE_OK ? TE_OK : TE_ERR_NOMEM;
+    return te_toml_set_path(env_root, path, node) == TE_OK ? TE_OK : TE_ERR_NOMEM;
 }
 
 te_err_t te_config_read_env(te_toml_t *env_root, char *err, size_t errlen)

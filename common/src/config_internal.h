@@ -119,4 +119,9 @@ te_err_t te_config_read_env(te_toml_t *env_root, char *err, size_t errlen);
  * certificate or no CN; err says why), TE_ERR_PERM, TE_ERR_IO or TE_ERR_NOMEM. */
 te_err_t te_config_cert_cn(const char *path, char **cn, char *err, size_t errlen);
 
+/* --- profiles (config_profile.c) --- */
+
+/* Length of the cloud of a key name ("c8y" of "c8y.url"), 0 if none. */
+size_t te_config_cloud_prefix_len(const char *name);
+
 #endif

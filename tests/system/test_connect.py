@@ -688,7 +688,7 @@ def test_without_init_system_files_are_written_and_exit_is_0(device, pki):
 
 def test_usage_errors_exit_2(device):
     for args in (("connect",), ("connect", "gcp"), ("connect", "c8y", "--bogus"), ("disconnect", "c8y", "--test"),
-                 ("connect", "c8y", "--profile", "p")):
+                 ("connect", "c8y", "--profile", "a b")):
         r = device.tedge_run(*args)
         assert r.returncode == 2, args
         assert r.stdout == ""

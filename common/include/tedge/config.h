@@ -131,4 +131,41 @@ te_err_t te_config_remove(te_config_t *cfg, const char *key, const char *value,
  * tables. Returns TE_OK, TE_ERR_PERM or TE_ERR_IO (err says which path). */
 te_err_t te_config_save(te_config_t *cfg, char *err, size_t errlen) TE_MUST_USE;
 
+/* --- cloud profiles (spec/cli.md §2.1 P2) ---
+ * Every key of a cloud (c8y.*, az.*, aws.*) exists again as
+ * <cloud>.profiles.<name>.<rest>, with the same type, checks and defaults
+ * (a profile's defaults are the literal ones, not the default profile's
+ * values; keys derived from another key of the cloud derive from the same
+ * profile's key). Every function above taking a key name accepts these
+ * names; tedge.toml holds them under [<cloud>.profiles.<name>], the
+ * environment as TEDGE_C8Y_PROFILES_<NAME>_URL. */
+#define TE_PROFILE_NAME_MAX 64
+/* Checks a profile name as thin-edge.io does (letters, digits, '-', '_',
+ * at least one letter or digit) and writes it lower-cased into out.
+ * TE_OK, or TE_ERR_INVAL with thin-edge.io's reason in err. */
+te_err_t te_config_profile_name(const char *name, char *out, size_t outlen,
+                                char *err, size_t errlen) TE_MUST_USE;
+/* The name of a key under a profile: ("c8y.url", "New") -> "c8y.profiles.new.url";
+ * profile NULL or "" gives the key itself. TE_ERR_NOTFOUND (unknown key),
+ * TE_ERR_INVAL (not a cloud key, or already a profile key), TE_ERR_CONFIG
+ * (bad profile name), TE_ERR_TOOBIG. */
+te_err_t te_config_profiled_key(const char *key, const char *profile, char *out,
+                                size_t outlen) TE_MUST_USE;
+/* The table key a name stands for ("c8y.profiles.x.url" -> c8y.url) and
+ * its profile (lower-cased, "" for none) in profile; NULL if unknown. */
+const te_cfg_key_t *te_config_key_split(const char *name, char *profile, size_t profilelen);
+/* From now on, reads and changes of cloud keys named without a profile
+ * ("c8y.url") go to the profile's keys: what a mapper or `tedge connect`
+ * started with --profile does. NULL or "" = the default profile.
+ * TE_OK or TE_ERR_INVAL (bad name). */
+te_err_t te_config_use_profile(te_config_t *cfg, const char *profile) TE_MUST_USE;
+/* The profile in use, or NULL. */
+const char *te_config_profile(const te_config_t *cfg);
+/* The profiles of a cloud ("c8y") that tedge.toml or the environment
+ * configure, sorted: te_config_profile_count collects them, then
+ * te_config_profile_at(cfg, cloud, i) names them (owned by cfg, valid
+ * until the next te_config_profile_count or te_config_free). */
+size_t te_config_profile_count(te_config_t *cfg, const char *cloud);
+const char *te_config_profile_at(te_config_t *cfg, const char *cloud, size_t i);
+
 #endif
