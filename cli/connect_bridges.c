@@ -147,19 +147,29 @@ int te_cli_refresh_bridges_main(const te_cli_ctx_t *ctx, int argc, char **argv)
     int exit_code = te_connect_load(ctx, refresh_what, &cfg, &sc);
     if (exit_code >= 0)
         return exit_code;
+    /* Every bridge file that exists: each cloud's default one and its profiles'. */
     static const te_cloud_t clouds[] = {TE_CLOUD_C8Y, TE_CLOUD_AZ, TE_CLOUD_AWS};
-    bool established[3] = {false, false, false};
-    size_t n_established = 0;
+    enum { MAX_PROFILES_PER_CLOUD = 32 };
+    struct { te_cloud_t cloud; char profile[TE_PROFILE_NAME_MAX]; } bridges[3 * (1 + MAX_PROFILES_PER_CLOUD)];
+    size_t n_bridges = 0;
     char err[ERR_LEN];
     for (size_t i = 0; i < 3; i++) {
-        char path[700], file[128];
-        if (te_bridge_file_name(clouds[i], NULL, file, sizeof file) != TE_OK)
-            continue;
-        snprintf(path, sizeof path, "%s/mosquitto-conf/%s", te_config_dir(cfg), file);
-        established[i] = access(path, F_OK) == 0;
-        n_established += established[i];
+        const char *cloud_name = te_cloud_name(clouds[i]);
+        size_t n_profiles = te_config_profile_count(cfg, cloud_name);
+        for (size_t k = 0; k <= n_profiles && k <= MAX_PROFILES_PER_CLOUD; k++) {
+            const char *profile = k == 0 ? NULL : te_config_profile_at(cfg, cloud_name, k - 1);
+            char path[700], file[128];
+            if (te_bridge_file_name(clouds[i], profile, file, sizeof file) != TE_OK)
+                continue;
+            snprintf(path, sizeof path, "%s/mosquitto-conf/%s", te_config_dir(cfg), file);
+            if (access(path, F_OK) != 0)
+                continue;
+            bridges[n_bridges].cloud = clouds[i];
+            snprintf(bridges[n_bridges].profile, sizeof bridges[n_bridges].profile, "%s", profile ? profile : "");
+            n_bridges++;
+        }
     }
-    if (n_established == 0) {
+    if (n_bridges == 0) {
         fprintf(stderr, "No bridges to refresh.\n");
         exit_code = TE_EXIT_OK;
         goto out;
@@ -169,12 +179,16 @@ int te_cli_refresh_bridges_main(const te_cli_ctx_t *ctx, int argc, char **argv)
         exit_code = te_ui_fail_plain(refresh_what, causes, 1);
         goto out;
     }
-    for (size_t i = 0; i < 3; i++) {
-        if (!established[i])
-            continue;
-        fprintf(stderr, "Refreshing bridge %s\n", te_cloud_display_name(clouds[i]));
+    for (size_t i = 0; i < n_bridges; i++) {
+        const char *profile = bridges[i].profile[0] ? bridges[i].profile : NULL;
+        if (profile)
+            fprintf(stderr, "Refreshing bridge %s@%s\n", te_cloud_display_name(bridges[i].cloud), profile);
+        else
+            fprintf(stderr, "Refreshing bridge %s\n", te_cloud_display_name(bridges[i].cloud));
         te_cloud_settings_t s;
-        if (te_cloud_settings_resolve(cfg, clouds[i], &s, refresh_what) != 0) {
+        memset(&s, 0, sizeof s);
+        if (te_config_use_profile(cfg, profile) != TE_OK ||
+            te_cloud_settings_resolve(cfg, bridges[i].cloud, &s, refresh_what) != 0) {
             te_cloud_settings_free(&s);
             exit_code = TE_EXIT_FAILURE;
             goto out;

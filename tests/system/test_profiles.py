@@ -193,6 +193,17 @@ def test_connect_profile_writes_its_bridge_and_links_with_its_prefix(device, clo
     finally:
         close(local, remote)
 
+    # refresh-bridges regenerates the profile's bridge as well as the default one
+    for name in ("c8y-bridge.conf", "c8y@second-bridge.conf"):
+        with open(os.path.join(device.conf_dir, name), "w") as f:
+            f.write("stale\n")
+    r = device.tedge_run("refresh-bridges")
+    assert r.returncode == 0, r.stderr
+    assert "Refreshing bridge Cumulocity\n" in r.stderr
+    assert "Refreshing bridge Cumulocity@second\n" in r.stderr
+    assert device.read("c8y-bridge.conf") == c8y_bridge(device, pki.ca_cert)
+    assert device.read("c8y@second-bridge.conf") == second_bridge(device, pki.ca_cert, cert2, key2)
+
     # --test with the environment variable
     r = device.tedge_run("connect", "c8y", "--test", env={"TEDGE_CLOUD_PROFILE": "second"})
     assert r.returncode == 0, r.stderr
