@@ -20,7 +20,6 @@ typedef struct te_mapper {
     uv_timer_t tick_timer;
     bool has_state;
     unsigned long refused;   /* outputs the bus refused (queue full) */
-    char name[128];          /* def->name, or tedge-mapper-<value of def->name_key> */
 } mapper_rt_t;
 
 static void publish_out(void *ctx, te_out_t *out)
@@ -55,7 +54,7 @@ static void on_input(void *ctx, const te_msg_t *msg)
     te_out_reset(&rt->out);
     te_err_t err = rt->def->convert(rt->state, msg, &rt->out);
     if (err != TE_OK && !rt->out.error[0])
-        te_out_errorf(&rt->out, "%s: cannot process message on %s: %s", rt->def->name, msg->topic, te_strerror(err));
+        te_out_errorf(&rt->out, "%s: cannot process message on %s: %s", rt->svc.name, msg->topic, te_strerror(err));
     finish(rt);
 }
 
@@ -82,7 +81,7 @@ static void on_connection(void *ctx, bool connected)
 {
     mapper_rt_t *rt = ctx;
     if (connected)
-        te_log_debug("%s connected", rt->def->name);
+        te_log_debug("%s connected", rt->svc.name);
 }
 
 static bool subscribe_inputs(mapper_rt_t *rt)
@@ -106,38 +105,6 @@ static bool subscribe_inputs(mapper_rt_t *rt)
             te_log_warn("%s: invalid topic filter '%s' skipped", rt->def->topics_key, items[i]);
     }
     return true;
-}
-
-/* The service name when def->name_key is set: "tedge-mapper-<value>", read
- * from the config the service is about to load (same --config-dir and
- * environment); def->name when it cannot be read (the service then reports
- * the config error itself). */
-static void resolve_name(const te_mapper_def_t *def, int argc, char **argv, char *name, size_t size)
-{
-    snprintf(name, size, "%s", def->name);
-    if (!def->name_key)
-        return;
-    const char *config_dir = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0 ||
-            strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0)
-            return;
-        if (strcmp(argv[i], "--config-dir") == 0 && i + 1 < argc)
-            config_dir = argv[++i];
-        else if (strncmp(argv[i], "--config-dir=", 13) == 0)
-            config_dir = argv[i] + 13;
-    }
-    te_config_t *cfg = NULL;
-    char err[256];
-    te_log_level_t level = te_log_get_level();
-    te_log_set_level(TE_LOG_ERROR); /* the service load logs the warnings once */
-    if (te_config_load(&cfg, config_dir, false, err, sizeof err) == TE_OK) {
-        const char *value = te_config_get(cfg, def->name_key);
-        if (value && value[0] && strlen(value) + 14 < size)
-            snprintf(name, size, "tedge-mapper-%s", value);
-        te_config_free(cfg);
-    }
-    te_log_set_level(level);
 }
 
 uv_loop_t *te_mapper_loop(te_mapper_t *rt)
@@ -170,9 +137,10 @@ int te_mapper_main(const te_mapper_def_t *def, int argc, char **argv)
     if (!rt)
         return 1;
     rt->def = def;
-    resolve_name(def, argc, argv, rt->name, sizeof rt->name);
     rt->svc_def = (te_service_def_t){
-        .name = rt->name,
+        .name = def->name,
+        .name_key = def->name_key,
+        .cloud_profiles = true,
         .summary = def->summary,
         .persistent_session = true,
         .on_connection = on_connection,

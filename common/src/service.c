@@ -22,7 +22,7 @@ static void on_oversize(void *ctx, const te_msg_t *msg)
 {
     te_service_t *svc = ctx;
     char text[512];
-    snprintf(text, sizeof text, "%s: Payload is too large >%u: %zu bytes received on %s", svc->def->name,
+    snprintf(text, sizeof text, "%s: Payload is too large >%u: %zu bytes received on %s", svc->name,
              TE_SERVICE_MAX_INPUT_BYTES, msg->len, msg->topic);
     te_service_report_error(svc, text);
 }
@@ -39,11 +39,13 @@ static void print_help(const te_service_def_t *def)
            "Usage: %s [OPTIONS]\n\n"
            "Options:\n"
            "      --config-dir <DIR>   Config directory [env: TEDGE_CONFIG_DIR] [default: /etc/tedge]\n"
+           "%s"
            "      --debug              Same as --log-level debug\n"
            "      --log-level <LEVEL>  error, warn, info, debug or trace [default: info]\n"
            "  -h, --help               Print help\n"
            "  -V, --version            Print version\n",
-           def->summary, def->name);
+           def->summary, def->name,
+           def->cloud_profiles ? "      --profile <PROFILE>  The cloud profile to use (its <cloud>.profiles.<PROFILE>.* keys)\n" : "");
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -127,6 +129,16 @@ int te_service_init(te_service_t *svc, const te_service_def_t *def, int argc, ch
                 return usage_error("invalid value '%s' for '--log-level <LEVEL>' [possible values: error, warn, info, debug, trace]", a + 12);
         } else if (strcmp(a, "--debug") == 0) {
             level = TE_LOG_DEBUG;
+        } else if (def->cloud_profiles && (strcmp(a, "--profile") == 0 || strncmp(a, "--profile=", 10) == 0)) {
+            const char *v = a[9] == '=' ? a + 10 : (i + 1 < argc ? argv[++i] : NULL);
+            char reason[128];
+            if (!v)
+                return usage_error("a value is required for '%s <PROFILE>' but none was supplied", "--profile");
+            if (te_config_profile_name(v, svc->profile, sizeof svc->profile, reason, sizeof reason) != TE_OK) {
+                fprintf(stderr, "error: invalid value '%s' for '--profile <PROFILE>': %s\n\n"
+                                "For more information, try '--help'.\n", v, reason);
+                return 2;
+            }
         } else {
             return usage_error("unexpected argument '%s' found", a);
         }
@@ -138,6 +150,17 @@ int te_service_init(te_service_t *svc, const te_service_def_t *def, int argc, ch
         te_log_error("%s", err);
         return 1;
     }
+    if (svc->profile[0] && te_config_use_profile(svc->cfg, svc->profile) != TE_OK) {
+        te_log_error("cannot use the cloud profile '%s'", svc->profile);
+        goto fail_cfg;
+    }
+    snprintf(svc->name, sizeof svc->name, "%s", def->name);
+    if (def->name_key) {
+        const char *value = te_config_get(svc->cfg, def->name_key);
+        if (value && value[0] && strlen(value) + 14 < sizeof svc->name)
+            snprintf(svc->name, sizeof svc->name, "tedge-mapper-%s", value);
+    }
+    te_log_init(svc->name, level);
     if (!copy_config(svc, "mqtt.topic_root", svc->topic_root, sizeof svc->topic_root, "te") ||
         !copy_config(svc, "mqtt.device_topic_id", svc->device_topic_id, sizeof svc->device_topic_id, "device/main//"))
         goto fail_cfg;
@@ -145,7 +168,7 @@ int te_service_init(te_service_t *svc, const te_service_def_t *def, int argc, ch
     const char *service_type = te_config_get(svc->cfg, "service.type");
     const char *ts_format = te_config_get(svc->cfg, "service.timestamp_format");
     bool rfc3339 = ts_format && strncmp(ts_format, "rfc", 3) == 0;
-    if (te_health_init(&svc->health, svc->topic_root, svc->device_topic_id, def->name,
+    if (te_health_init(&svc->health, svc->topic_root, svc->device_topic_id, svc->name,
                        service_type ? service_type : "service", rfc3339) != TE_OK) {
         te_log_error("mqtt.device_topic_id '%s' is not a device topic id of the default scheme (device/<name>//)",
                      svc->device_topic_id);
@@ -154,7 +177,7 @@ int te_service_init(te_service_t *svc, const te_service_def_t *def, int argc, ch
 
     char password[TE_SERVICE_PASSWORD_MAX];
     te_bus_opts_t opts = {
-        .client_id = def->name,
+        .client_id = svc->name,
         .clean_session = !def->persistent_session,
         .on_connection = on_connection,
         .on_oversize = on_oversize,
@@ -192,7 +215,7 @@ int te_service_init(te_service_t *svc, const te_service_def_t *def, int argc, ch
     uv_signal_start(&svc->sigterm, on_signal, SIGTERM);
     uv_signal_start(&svc->sigint, on_signal, SIGINT);
     signal(SIGPIPE, SIG_IGN);
-    te_log_info("%s %s starting; broker %s:%d", def->name, TEDGE_VERSION,
+    te_log_info("%s %s starting; broker %s:%d", svc->name, TEDGE_VERSION,
                 opts.host ? opts.host : "127.0.0.1", opts.port);
     return -1;
 

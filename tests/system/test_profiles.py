@@ -3,10 +3,12 @@ TEDGE_CLOUD_PROFILE for tedge config and tedge connect/disconnect, the
 <cloud>@P-bridge.conf file and the link through the profile's topic prefix,
 against the local fake cloud of fakecloud.py."""
 import os
+import subprocess
 
 import pytest
 
 from fakecloud import Device, FakeCloud, Pki, make_device_cert
+from mqttutil import Recorder
 from test_connect import DEVICE_ID, c8y_bridge, close, relay, setup_cloud
 
 SECOND_ID = "test-device-02"
@@ -259,3 +261,27 @@ def test_connect_profile_missing_url_names_the_profile_key(device, pki):
     r = device.tedge_run("connect", "c8y", "--profile", "nope")
     assert r.returncode == 1
     assert "A value for 'c8y.profiles.nope.url' is missing." in r.stderr
+
+
+def test_mapper_with_profile_uses_the_profile_keys(tedge_online, broker):
+    """tedge-mapper az --profile second (what tedge-mapper-az@second.service
+    runs): the profile's topic prefix names the service and its output."""
+    r = tedge_online.run("config", "set", "az.bridge.topic_prefix", "az-second", "--profile", "second")
+    assert r.returncode == 0, r.stderr
+    rec = Recorder(broker.port, topics=("te/#", "az-second/#", "az/#"))
+    p = tedge_online.spawn("tedge-mapper-az", "--profile", "second")
+    health = "te/device/main/service/tedge-mapper-az-second/status/health"
+    assert rec.wait_for(lambda t, pl: t == health and b'"up"' in pl, 10), tedge_online.log_of("tedge-mapper-az")
+    rec.publish("te/device/main///m/env", b'{"temperature":1,"time":1}')
+    assert rec.wait_for(lambda t, pl: t == "az-second/messages/events/" and b"temperature" in pl, 10)
+    assert not any(m[0].startswith("az/") for m in rec.messages)
+    rec.close()
+    p.terminate()
+    assert p.wait(10) == 0
+
+
+def test_mapper_rejects_a_bad_profile_name(tedge):
+    r = subprocess.run([tedge.bin("tedge-mapper-az"), "--config-dir", tedge.config_dir, "--profile", "a b"],
+                       capture_output=True, text=True, timeout=10)
+    assert r.returncode == 2
+    assert "--profile" in r.stderr

@@ -22,6 +22,12 @@ typedef struct te_service_def {
     const char *name;         /* service name and MQTT client id, "tedge-agent" */
     const char *summary;      /* first line of --help */
     bool persistent_session;  /* clean_session false: nothing lost across restarts */
+    /* Accept --profile P (a cloud mapper): the cloud keys of profile P are
+     * read (te_config_use_profile). */
+    bool cloud_profiles;
+    /* Config key whose value v names the service "tedge-mapper-<v>" (service
+     * name, client id, health), e.g. "az.bridge.topic_prefix"; NULL: name. */
+    const char *name_key;
     /* Called on every (re)connection after health was announced, and on loss. */
     void (*on_connection)(void *ctx, bool connected);
     /* Called once the process is asked to stop, before health down is sent. */
@@ -35,6 +41,8 @@ typedef struct te_service {
     te_config_t *cfg;
     te_bus_t *bus;
     te_health_t health;
+    char name[128];           /* the service name: def->name or from def->name_key */
+    char profile[64];         /* --profile, "" for none */
     char topic_root[64];      /* mqtt.topic_root */
     char device_topic_id[256];/* mqtt.device_topic_id */
     char errors_topic[80];    /* <root>/errors */
