@@ -1,7 +1,8 @@
 /* tedge-mapper-c8y: translates the local te/ API for Cumulocity IoT
  * (mapper-c8y.md). The converter lives in common/ (c8y_mapper.h); this file
  * wires it to the shared runtime and adds the process's own I/O: the
- * inputs named by the spec besides c8y.topics, the second client carrying
+ * inputs named by the spec besides c8y.topics (and the alarm journal, whose
+ * start-up sync window starts here), the second client carrying
  * the last will on <c8y>/s/us, and the watch of the operations directory. */
 #include <mosquitto.h>
 #include <stdio.h>
@@ -151,6 +152,10 @@ static te_err_t c8y_attach(void *state, te_mapper_t *rt)
     }
     if (subscribe_once(cfg, te_c8y_bridge_health_topic(st)) != TE_OK)
         return TE_ERR_CONFIG;
+    /* §4.4: the alarm journal, and 3 s in which alarms are only collected */
+    if (te_mapper_subscribe(rt, "c8y-internal/alarms/#") != TE_OK ||
+        te_c8y_alarm_sync_begin(st, uv_now(te_mapper_loop(rt)) + TE_C8Y_ALARM_SYNC_MS) != TE_OK)
+        return TE_ERR_NOMEM;
     te_err_t rc = open_will_client(cfg);
     if (rc != TE_OK) {
         te_log_error("cannot set up the last-will client: %s", te_strerror(rc));

@@ -200,6 +200,7 @@ void te_c8y_free(te_c8y_t *st)
     if (!st)
         return;
     te_tejson_measurement_free(&st->meas);
+    c8y_alarm_sync_free(st);
     te_c8y_store_free(&st->store);
     free(st->json_mem);
     free(st);
@@ -374,6 +375,10 @@ te_err_t te_c8y_convert(te_c8y_t *st, const te_msg_t *msg, te_out_t *out)
         if ((rc = send_init(st, out)) != TE_OK)
             return rc;
     }
+    if (c8y_is_journal_topic(msg->topic)) {
+        (void)c8y_alarm_sync_collect(st, msg); /* after the sync: our own echo */
+        return TE_OK;
+    }
     te_topic_t t;
     rc = te_topic_parse(st->cfg.root, msg->topic, strlen(msg->topic), &t);
     if (rc == TE_ERR_NOTFOUND)
@@ -400,6 +405,8 @@ te_err_t te_c8y_convert(te_c8y_t *st, const te_msg_t *msg, te_out_t *out)
         te_out_errorf(out, "Failed to convert a message on topic '%s': Not an UTF8 payload", msg->topic);
         return TE_ERR_PARSE;
     }
+    if (t.kind == TE_CH_ALARM && c8y_alarm_sync_collect(st, msg))
+        return TE_OK;
     if (t.kind == TE_CH_REGISTRATION)
         return c8y_registration(st, t.entity_id, msg, out);
     te_c8y_entity_t *e = te_c8y_entity_find(&st->store, t.entity_id);
@@ -440,6 +447,7 @@ static bool device_up(const te_c8y_t *st, const te_c8y_entity_t *d)
 
 void te_c8y_tick(te_c8y_t *st, uint64_t now_ms, te_out_t *out)
 {
+    c8y_alarm_sync_tick(st, now_ms, out);
     if (!st->cfg.availability || st->cfg.availability_interval_s < 60)
         return;
     uint64_t period_ms = (uint64_t)st->cfg.availability_interval_s * 1000 / 2;

@@ -58,6 +58,19 @@ static void write_value(te_c8y_buf_t *b, const te_measurement_value_t *v, const 
     te_c8y_buf_raw(b, "}", 1);
 }
 
+/* True when key is already a member of the measurement's output (type, time,
+ * a series or a group, externalSource): a `properties` member of that name
+ * is left out rather than written twice (fuzz_c8y). */
+static bool written_key(const te_measurement_t *m, const char *key)
+{
+    if (strcmp(key, "type") == 0 || strcmp(key, "time") == 0 || strcmp(key, "externalSource") == 0)
+        return true;
+    for (size_t i = 0; i < m->count; i++)
+        if (strcmp(m->values[i].group ? m->values[i].group : m->values[i].name, key) == 0)
+            return true;
+    return false;
+}
+
 te_err_t c8y_measurement(te_c8y_t *st, te_c8y_entity_t *e, const char *type, const te_msg_t *msg, te_out_t *out)
 {
     te_measurement_t *m = &st->meas;
@@ -115,6 +128,8 @@ te_err_t c8y_measurement(te_c8y_t *st, te_c8y_entity_t *e, const char *type, con
         const char *key;
         json_t *member;
         json_object_foreach((json_t *)m->properties, key, member) {
+            if (written_key(m, key))
+                continue; /* a second member of that name: Cumulocity keeps either one */
             te_c8y_buf_raw(&b, ",", 1);
             te_c8y_json_cstring(&b, key);
             te_c8y_buf_raw(&b, ":", 1);
@@ -258,9 +273,11 @@ te_err_t c8y_alarm(te_c8y_t *st, te_c8y_entity_t *e, const char *type, const te_
         te_c8y_csv_field(&b, out_type);
         te_tejson_alarm_free(&al);
         c8y_smartrest_topic(st, e, topic, sizeof topic);
-        return c8y_emit_checked(st, out, topic, &b, "alarms");
+        rc = c8y_emit_checked(st, out, topic, &b, "alarms");
+        return rc == TE_OK ? c8y_alarm_journal(st, msg, true, NULL, out) : rc;
     }
     const char *text = al.text ? al.text : out_type;
+    bool has_time = al.has_time;
     te_time_t t = al.has_time ? al.time : c8y_now(st);
     char when[TE_TIME_STR_MAX];
     if (te_time_format_rfc3339(&t, when, sizeof when) != TE_OK) {
@@ -280,7 +297,8 @@ te_err_t c8y_alarm(te_c8y_t *st, te_c8y_entity_t *e, const char *type, const te_
         te_c8y_csv_field(&b, when);
         te_tejson_alarm_free(&al);
         c8y_smartrest_topic(st, e, topic, sizeof topic);
-        return c8y_emit_checked(st, out, topic, &b, "alarms");
+        rc = c8y_emit_checked(st, out, topic, &b, "alarms");
+        return rc == TE_OK ? c8y_alarm_journal(st, msg, has_time, when, out) : rc;
     }
     te_c8y_buf_init(&b, st->json_mem, st->json_cap);
     te_c8y_buf_str(&b, "{\"type\":");
@@ -297,5 +315,6 @@ te_err_t c8y_alarm(te_c8y_t *st, te_c8y_entity_t *e, const char *type, const te_
     te_c8y_buf_raw(&b, "}", 1);
     te_tejson_alarm_free(&al);
     c8y_topic(st, "alarm/alarms/create", topic, sizeof topic);
-    return c8y_emit_checked(st, out, topic, &b, "alarms");
+    rc = c8y_emit_checked(st, out, topic, &b, "alarms");
+    return rc == TE_OK ? c8y_alarm_journal(st, msg, has_time, when, out) : rc;
 }

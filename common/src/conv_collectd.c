@@ -431,6 +431,13 @@ void te_collectd_add(te_collectd_t *c, const char *group, size_t group_len, cons
                     (int)key_len, key);
         return;
     }
+    if (group_len == 4 && memcmp(group, "time", 4) == 0) {
+        /* would print a second "time" member, a batch every reader rejects */
+        c->dropped++;
+        te_log_warn("collectd: the group name 'time' is reserved for the batch time: %.*s/%.*s dropped",
+                    (int)group_len, group, (int)key_len, key);
+        return;
+    }
     if (group_len + key_len > TE_COLLECTD_NAME_MAX) {
         c->dropped++;
         te_log_warn("collectd: the name %.*s/%.*s is longer than %d bytes: dropped", (int)group_len, group,

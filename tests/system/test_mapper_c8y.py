@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from mqttutil import Recorder
+from mqttutil import Recorder, retained
 
 BRIDGE_HEALTH = "te/device/main/service/mosquitto-c8y-bridge/status/health"
 MEAS = "c8y/measurement/measurements/create"
@@ -238,3 +238,59 @@ def test_flood_of_unregistered_ids_keeps_memory_bounded(c8y):
     limit_kb = (256 if "asan" in os.environ.get("TEDGE_BIN_DIR", "") else 64) * 1024
     assert rss_kb < limit_kb, f"RSS {rss_kb} kB"
     assert proc.poll() is None
+
+
+# §4.4 alarm journal and start-up sync
+
+JOURNAL = "c8y-internal/alarms/"
+
+
+def test_alarm_journal_is_retained_with_time_filled_in(c8y):
+    tedge, broker, rec, pub, proc = c8y
+    topic = "te/device/main///a/temperature_high"
+    pub.publish(topic, b'{"severity":"critical","text":"hot"}', retain=True)
+    m = rec.wait_for(lambda t, p: t == "c8y/s/us" and p.startswith(b"301,temperature_high,hot,"), 10)
+    assert m, tedge.log_of(MAPPER)
+    time_sent = m[1].decode().split(",")[3]
+    journal = retained(broker.port, JOURNAL + topic)
+    assert json.loads(journal) == {"severity": "critical", "text": "hot", "time": time_sent}
+    pub.publish(topic, b"", retain=True)
+    assert rec.wait_for(lambda t, p: t == "c8y/s/us" and p == b"306,temperature_high")
+    time.sleep(0.5)
+    assert retained(broker.port, JOURNAL + topic, 1.0) is None
+
+
+def test_restart_with_synced_alarms(c8y):
+    """Across a restart: an alarm already in the cloud is not re-sent, one
+    cleared while the mapper was down is cleared (306) after the window, one
+    raised while down is converted after the window, later ones at once."""
+    tedge, broker, rec, pub, proc = c8y
+    pub.publish("te/device/main///a/kept", b'{"severity":"major","text":"k"}', retain=True)
+    pub.publish("te/device/main///a/gone", b'{"severity":"minor","text":"g","time":"2024-01-01T00:00:00Z"}',
+                retain=True)
+    assert rec.wait_for(lambda t, p: p.startswith(b"302,kept,k,"), 10), tedge.log_of(MAPPER)
+    assert rec.wait_for(lambda t, p: p == b"303,gone,g,2024-01-01T00:00:00Z", 10)
+    assert retained(broker.port, JOURNAL + "te/device/main///a/gone") is not None
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(10) == 0
+    # while the mapper is down
+    pub.publish("te/device/main///a/gone", b"", retain=True)
+    pub.publish("te/device/main///a/new", b'{"severity":"warning","text":"n"}', retain=True)
+    rec.clear()
+    started = time.monotonic()
+    tedge.spawn(MAPPER)
+    assert rec.wait_for(lambda t, p: t == "c8y/s/us" and p == b"500", 10)
+    assert rec.wait_for(lambda t, p: t == "c8y/s/us" and p == b"306,gone", 10), tedge.log_of(MAPPER)
+    assert time.monotonic() - started >= 2.5  # not before the 3 s window
+    assert rec.wait_for(lambda t, p: t == "c8y/s/us" and p.startswith(b"304,new,n,"), 5)
+    time.sleep(1)
+    us = payloads(rec, "c8y/s/us")
+    assert not [p for p in us if p.startswith("302,kept")], us
+    assert us.count("306,gone") == 1, us
+    assert retained(broker.port, JOURNAL + "te/device/main///a/gone", 1.0) is None
+    assert json.loads(retained(broker.port, JOURNAL + "te/device/main///a/new"))["text"] == "n"
+    # after the window alarms convert at once
+    t0 = time.monotonic()
+    pub.publish("te/device/main///a/late", b'{"text":"l"}')
+    assert rec.wait_for(lambda t, p: t == "c8y/s/us" and p.startswith(b"303,late,l,"), 5)
+    assert time.monotonic() - t0 < 1.5

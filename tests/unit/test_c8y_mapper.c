@@ -20,6 +20,7 @@
 #define NOW "2024-05-01T10:00:00.123456789Z"
 #define NOW_MS "2024-05-01T10:00:00.123Z"
 #define MEAS "c8y/measurement/measurements/create "
+#define JOURNAL "c8y-internal/alarms/"
 #define CHILD_REG {"te/device/child01//", "{\"@type\":\"child-device\",\"name\":\"child01\",\"type\":\"SmartHomeHub\"}"}
 #define CHILD_101 "c8y/s/us 101,mydev:device:child01,child01,SmartHomeHub,false\n" \
                   "c8y/s/us/mydev:device:child01 117,60\n"
@@ -115,6 +116,11 @@ static const conv_case_t cases[] = {
     {"measurement_properties_copied_to_top_level",
      {{"te/device/main///m/e", "{\"v\":1,\"properties\":{\"meter\":\"EM-24\",\"n\":2}}"}},
      MEAS "{\"type\":\"e\",\"time\":\"" NOW_MS "\",\"v\":{\"v\":{\"value\":1.0}},\"meter\":\"EM-24\",\"n\":2}\n", NULL},
+    {"measurement_properties_never_repeat_a_member",  /* fuzz_c8y: duplicate keys */
+     {{"te/device/main///m/e", "{\"v\":1,\"g\":{\"a\":2},\"properties\":{\"v\":5,\"g\":{},\"type\":\"x\","
+       "\"time\":\"y\",\"externalSource\":1,\"meter\":\"EM\"}}"}},
+     MEAS "{\"type\":\"e\",\"time\":\"" NOW_MS "\",\"v\":{\"v\":{\"value\":1.0}},\"g\":{\"a\":{\"value\":2.0}},"
+          "\"meter\":\"EM\"}\n", NULL},
     {"measurement_units_from_meta",
      {{"te/device/main///m/env/meta", "{\"Pressure\":{\"unit\":\"bar\"},\"Climate.Temperature\":{\"unit\":\"\xc2\xb0" "C\"}}"},
       {"te/device/main///m/env", "{\"Pressure\":1.5,\"Climate\":{\"Temperature\":20,\"Other\":1}}"},
@@ -148,31 +154,48 @@ static const conv_case_t cases[] = {
     /* §4.4 alarms */
     {"alarm_spec_example",
      {{"te/device/main///a/temperature_high", "{\"severity\":\"critical\",\"text\":\"Temperature is very high\"}"}},
-     "c8y/s/us 301,temperature_high,Temperature is very high," NOW "\n", NULL},
+     "c8y/s/us 301,temperature_high,Temperature is very high," NOW "\n"
+     JOURNAL "te/device/main///a/temperature_high {\"severity\":\"critical\",\"text\":\"Temperature is very high\","
+     "\"time\":\"" NOW "\"}\n", NULL},
     {"alarm_severities_and_unknown_is_minor",
      {{"te/device/main///a/a", "{\"severity\":\"major\",\"text\":\"x\"}"},
       {"te/device/main///a/a", "{\"severity\":\"minor\",\"text\":\"x\"}"},
       {"te/device/main///a/a", "{\"severity\":\"warning\",\"text\":\"x\"}"},
       {"te/device/main///a/a", "{\"severity\":\"bogus\",\"text\":\"x\"}"}},
-     "c8y/s/us 302,a,x," NOW "\nc8y/s/us 303,a,x," NOW "\nc8y/s/us 304,a,x," NOW "\nc8y/s/us 303,a,x," NOW "\n",
+     "c8y/s/us 302,a,x," NOW "\n" JOURNAL "te/device/main///a/a {\"severity\":\"major\",\"text\":\"x\",\"time\":\"" NOW "\"}\n"
+     "c8y/s/us 303,a,x," NOW "\n" JOURNAL "te/device/main///a/a {\"severity\":\"minor\",\"text\":\"x\",\"time\":\"" NOW "\"}\n"
+     "c8y/s/us 304,a,x," NOW "\n" JOURNAL "te/device/main///a/a {\"severity\":\"warning\",\"text\":\"x\",\"time\":\"" NOW "\"}\n"
+     "c8y/s/us 303,a,x," NOW "\n" JOURNAL "te/device/main///a/a {\"severity\":\"bogus\",\"text\":\"x\",\"time\":\"" NOW "\"}\n",
      NULL},
     {"alarm_empty_object_defaults",
      {{"te/device/main///a/", "{}"}},
-     "c8y/s/us 303,ThinEdgeAlarm,ThinEdgeAlarm," NOW "\n", NULL},
+     "c8y/s/us 303,ThinEdgeAlarm,ThinEdgeAlarm," NOW "\n" JOURNAL "te/device/main///a/ {\"time\":\"" NOW "\"}\n", NULL},
     {"alarm_clear_is_306",
      {{"te/device/main///a/temperature_high", ""}},
-     "c8y/s/us 306,temperature_high\n", NULL},
+     "c8y/s/us 306,temperature_high\n" JOURNAL "te/device/main///a/temperature_high \n", NULL},
     {"alarm_text_quoted_when_needed",
      {{"te/device/main///a/t", "{\"text\":\"a \\\"b\\\", c\",\"time\":\"2021-01-01T00:00:00Z\"}"}},
-     "c8y/s/us 303,t,\"a \"\"b\"\", c\",2021-01-01T00:00:00Z\n", NULL},
+     "c8y/s/us 303,t,\"a \"\"b\"\", c\",2021-01-01T00:00:00Z\n"
+     JOURNAL "te/device/main///a/t {\"text\":\"a \\\"b\\\", c\",\"time\":\"2021-01-01T00:00:00Z\"}\n", NULL},
     {"alarm_with_fragment_is_json_and_external_source_dropped",
-     {{"te/device/main///a/t", "{\"severity\":\"major\",\"text\":\"x\",\"extra\":{\"k\":1},\"externalSource\":5}"}},
+     {{"te/device/main///a/t", "{\"severity\":\"major\",\"text\":\"x\",\"extra\":{\"k\":1},\"externalSource\":5} "}},
      "c8y/alarm/alarms/create {\"type\":\"t\",\"severity\":\"MAJOR\",\"text\":\"x\",\"time\":\"" NOW "\","
-     "\"extra\":{\"k\":1}}\n", NULL},
+     "\"extra\":{\"k\":1}}\n"
+     JOURNAL "te/device/main///a/t {\"severity\":\"major\",\"text\":\"x\",\"extra\":{\"k\":1},\"externalSource\":5,"
+     "\"time\":\"" NOW "\"}\n", NULL},
     {"alarm_of_child_on_child_topic",
      {CHILD_REG, {"te/device/child01///a/t", "{\"severity\":\"warning\",\"text\":\"w\"}"},
       {"te/device/child01///a/t", ""}},
-     CHILD_101 "c8y/s/us/mydev:device:child01 304,t,w," NOW "\nc8y/s/us/mydev:device:child01 306,t\n", NULL},
+     CHILD_101 "c8y/s/us/mydev:device:child01 304,t,w," NOW "\n"
+     JOURNAL "te/device/child01///a/t {\"severity\":\"warning\",\"text\":\"w\",\"time\":\"" NOW "\"}\n"
+     "c8y/s/us/mydev:device:child01 306,t\n" JOURNAL "te/device/child01///a/t \n", NULL},
+    {"alarm_journal_replaces_a_null_time",
+     {{"te/device/main///a/n", "{ \"time\" : null, \"text\" : \"x\" }"}},
+     "c8y/s/us 303,n,x," NOW "\n" JOURNAL "te/device/main///a/n {\"time\":\"" NOW "\",\"text\":\"x\"}\n", NULL},
+    {"alarm_not_converted_has_no_journal",
+     {{"te/device/main///a/t", "{\"text\":5}"}}, "", "Alarm conversion error"},
+    {"alarm_journal_echo_ignored_after_start",
+     {{"c8y-internal/alarms/te/device/main///a/t", "{\"text\":\"x\"}"}}, "", NULL},
     /* §3.2 registrations */
     {"registration_child_device", {CHILD_REG}, CHILD_101, NULL},
     {"registration_with_explicit_id",
@@ -494,6 +517,76 @@ static void test_heartbeat_for_devices_whose_agent_is_up(void **state)
     assert_string_equal(f->out.msgs[0].payload, "{}");
 }
 
+/* §4.4 start-up sync: collected for the window, then clear / skip / convert. */
+static void test_alarm_sync_after_the_window(void **state)
+{
+    fixture_t *f = *state;
+    assert_int_equal(te_c8y_alarm_sync_begin(f->st, 3000), TE_OK);
+    assert_true(te_c8y_alarm_syncing(f->st));
+    /* cleared while the mapper was down: only the journal is left */
+    (void)feed(f, JOURNAL "te/device/main///a/gone", "{\"text\":\"g\",\"time\":\"2024-01-01T00:00:00Z\"}");
+    /* already in the cloud: identical, and stamped by the journal */
+    (void)feed(f, JOURNAL "te/device/main///a/same", "{\"text\":\"s\",\"time\":\"2024-01-01T00:00:00Z\"}");
+    (void)feed(f, "te/device/main///a/same", "{\"text\":\"s\",\"time\":\"2024-01-01T00:00:00Z\"}");
+    (void)feed(f, JOURNAL "te/device/main///a/stamped", "{\"text\":\"t\",\"time\":\"2024-01-01T00:00:00Z\"}");
+    (void)feed(f, "te/device/main///a/stamped", "{\"text\":\"t\"}");
+    /* changed while down; raised anew; only the last message of a topic counts */
+    (void)feed(f, JOURNAL "te/device/main///a/changed", "{\"severity\":\"minor\",\"text\":\"c\"}");
+    (void)feed(f, "te/device/main///a/changed", "{\"severity\":\"major\",\"text\":\"c\"}");
+    (void)feed(f, "te/device/main///a/new", "{\"severity\":\"critical\",\"text\":\"first\"}");
+    (void)feed(f, "te/device/main///a/new", "{\"severity\":\"critical\",\"text\":\"second\"}");
+    /* a journal entry deleted within the window is no entry */
+    (void)feed(f, JOURNAL "te/device/main///a/dropped", "{\"text\":\"d\"}");
+    (void)feed(f, JOURNAL "te/device/main///a/dropped", "");
+    /* a child not registered yet: its clear waits for the registration */
+    (void)feed(f, JOURNAL "te/device/child01///a/c", "{\"text\":\"c\"}");
+    /* a journal entry that is not an alarm topic is ignored */
+    (void)feed(f, JOURNAL "te/device/main///m/x", "{}");
+    te_out_reset(&f->out);
+    te_c8y_tick(f->st, 2999, &f->out);
+    assert_string_equal(f->got, "");
+    assert_int_equal(f->out.n, 0);
+    te_c8y_tick(f->st, 3000, &f->out);
+    assert_false(te_c8y_alarm_syncing(f->st));
+    f->got[0] = '\0';
+    for (size_t i = 0; i < f->out.n; i++) {
+        size_t n = strlen(f->got);
+        snprintf(f->got + n, sizeof f->got - n, "%s %.*s\n", f->out.msgs[i].topic, (int)f->out.msgs[i].len,
+                 f->out.msgs[i].payload);
+    }
+    assert_string_equal(f->got,
+        "c8y/s/us 306,gone\n" JOURNAL "te/device/main///a/gone \n"
+        "c8y/s/us 302,changed,c," NOW "\n"
+        JOURNAL "te/device/main///a/changed {\"severity\":\"major\",\"text\":\"c\",\"time\":\"" NOW "\"}\n"
+        "c8y/s/us 301,new,second," NOW "\n"
+        JOURNAL "te/device/main///a/new {\"severity\":\"critical\",\"text\":\"second\",\"time\":\"" NOW "\"}\n");
+    /* afterwards: immediate conversion, journal echoes ignored */
+    f->got[0] = '\0';
+    (void)feed(f, JOURNAL "te/device/main///a/later", "{\"text\":\"l\"}");
+    (void)feed(f, "te/device/main///a/later", "{\"text\":\"l\",\"time\":\"2024-01-01T00:00:00Z\"}");
+    assert_string_equal(f->got, "c8y/s/us 303,later,l,2024-01-01T00:00:00Z\n"
+                                JOURNAL "te/device/main///a/later {\"text\":\"l\",\"time\":\"2024-01-01T00:00:00Z\"}\n");
+    f->got[0] = '\0';
+    (void)feed(f, "te/device/child01//", "{\"@type\":\"child-device\",\"name\":\"child01\",\"type\":\"SmartHomeHub\"}");
+    assert_string_equal(f->got, CHILD_101 "c8y/s/us/mydev:device:child01 306,c\n" JOURNAL "te/device/child01///a/c \n");
+}
+
+/* The collection is bounded: past TE_C8Y_SYNC_MAX_ALARMS topics, alarms convert at once. */
+static void test_alarm_sync_is_bounded(void **state)
+{
+    fixture_t *f = *state;
+    assert_int_equal(te_c8y_alarm_sync_begin(f->st, 3000), TE_OK);
+    char topic[128];
+    for (int i = 0; i < TE_C8Y_SYNC_MAX_ALARMS; i++) {
+        snprintf(topic, sizeof topic, "te/device/main///a/t%d", i);
+        (void)feed(f, topic, "{\"text\":\"x\",\"time\":\"2024-01-01T00:00:00Z\"}");
+    }
+    assert_string_equal(f->got, "");
+    (void)feed(f, "te/device/main///a/over", "{\"text\":\"x\",\"time\":\"2024-01-01T00:00:00Z\"}");
+    assert_non_null(strstr(f->got, "c8y/s/us 303,over,x,2024-01-01T00:00:00Z\n"));
+    /* a sync left running is released with the state (LSan checks) */
+}
+
 static void test_csv_writer_quotes_only_when_needed(void **state)
 {
     (void)state;
@@ -541,6 +634,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_start_sends_117_and_init_after_bridge, setup, teardown),
         cmocka_unit_test(test_last_will),
         cmocka_unit_test_setup_teardown(test_heartbeat_for_devices_whose_agent_is_up, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alarm_sync_after_the_window, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alarm_sync_is_bounded, setup, teardown),
         cmocka_unit_test(test_csv_writer_quotes_only_when_needed),
         cmocka_unit_test(test_json_writer_escapes_like_serde),
     };

@@ -261,6 +261,7 @@ static void test_bad_old_and_future_messages_are_dropped(void **state)
         msg("collectd/h/g/k", "inf:1"),
         msg("collectd/h/g/k", "nan:1"),
         msg("collectd/h/g/k", "1600000000.4:nan"),
+        msg("collectd/h/time/k", "1600000000.4:1"), /* fuzz: a second "time" member */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(te_collectd_input(c, &bad[i], now, &out), TE_OK);

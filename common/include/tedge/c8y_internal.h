@@ -11,6 +11,8 @@
 
 #define C8Y_MAIN_ID TE_TOPIC_ID_MAIN
 
+typedef struct c8y_alarm_sync c8y_alarm_sync_t;
+
 struct te_c8y {
     te_c8y_config_t cfg;
     te_c8y_store_t store;
@@ -25,6 +27,7 @@ struct te_c8y {
     size_t json_cap;
     char line_mem[TE_C8Y_SMARTREST_MAX + 1];
     te_measurement_t meas;      /* reused: about 6 KiB */
+    c8y_alarm_sync_t *alarm_sync; /* start-up alarm sync running, else NULL */
 };
 
 /* "<prefix>/s/us" or "<prefix>/s/us/<xid>" for e (main device: the former). */
@@ -67,5 +70,17 @@ void c8y_ops_sync(te_c8y_t *st, te_out_t *out);
 bool c8y_ops_read(const char *dir, te_c8y_buf_t *b);
 /* The operations dir of e: ops_dir or ops_dir/<xid>. */
 void c8y_ops_entity_dir(const te_c8y_t *st, const te_c8y_entity_t *e, char *buf, size_t len);
+
+/* c8y_alarm_sync.c (§4.4 journal and start-up sync) */
+/* Publishes the retained journal entry c8y-internal/alarms/<msg topic> of a
+ * converted alarm: the input payload, "time":when added when !has_time. */
+te_err_t c8y_alarm_journal(te_c8y_t *st, const te_msg_t *msg, bool has_time, const char *when, te_out_t *out);
+bool c8y_is_journal_topic(const char *topic);
+/* While a sync runs: keeps msg (an alarm or a journal entry) and returns
+ * true; false when no sync runs or the collection is full (convert it now). */
+bool c8y_alarm_sync_collect(te_c8y_t *st, const te_msg_t *msg);
+/* Ends the sync when now_ms reached its deadline: clears, skips, converts. */
+void c8y_alarm_sync_tick(te_c8y_t *st, uint64_t now_ms, te_out_t *out);
+void c8y_alarm_sync_free(te_c8y_t *st);
 
 #endif

@@ -3,7 +3,8 @@
  * No I/O except the operation files under <config-dir>/operations/c8y/ (§5,
  * which the spec defines as files) and reading the clock (replaceable).
  *
- * State across restarts: nothing is persisted by the mapper itself. The
+ * State across restarts: nothing is persisted by the mapper itself but the
+ * retained alarm journal c8y-internal/alarms/... (§4.4, c8y_alarm_sync.c). The
  * entity cache, twin values, units and capabilities are rebuilt from the
  * retained messages the broker re-sends when the runtime resubscribes
  * (registrations, twin, meta, cmd/+ and health are all retained), as
@@ -71,7 +72,21 @@ te_err_t te_c8y_start(te_c8y_t *st, te_out_t *out) TE_MUST_USE;
  * messages of other inputs (c8y/..., unknown channels) are ignored (TE_OK). */
 te_err_t te_c8y_convert(te_c8y_t *st, const te_msg_t *msg, te_out_t *out) TE_MUST_USE;
 
-/* Timers (the availability heartbeat, §4.7); now_ms is monotonic. */
+/* Starts the start-up alarm sync (§4.4): until the first tick with
+ * now_ms >= until_ms, alarms (<root>/+/+/+/+/a/+) and journal entries
+ * (c8y-internal/alarms/#, which the process must subscribe) are only
+ * collected; that tick then clears, skips or converts them. Without this
+ * call alarms convert immediately. Returns TE_OK or TE_ERR_NOMEM. */
+te_err_t te_c8y_alarm_sync_begin(te_c8y_t *st, uint64_t until_ms) TE_MUST_USE;
+bool te_c8y_alarm_syncing(const te_c8y_t *st);
+/* The window of §4.4. */
+#define TE_C8Y_ALARM_SYNC_MS 3000
+/* Bounds of what the sync collects. */
+#define TE_C8Y_SYNC_MAX_ALARMS 4096
+#define TE_C8Y_SYNC_MAX_BYTES (8 * 1024 * 1024)
+
+/* Timers (the availability heartbeat §4.7, the end of the alarm sync §4.4);
+ * now_ms is monotonic. */
 void te_c8y_tick(te_c8y_t *st, uint64_t now_ms, te_out_t *out);
 
 /* The main device's operations directory changed (inotify): reloads it and

@@ -13,6 +13,8 @@
  *
  * Bad input is logged (never sent to te/errors) and dropped. A NaN or
  * infinite value is skipped alone (thin-edge.io loses the whole batch).
+ * A value of group `time` is dropped too: it would print a second "time"
+ * member, which makes every reader reject the whole batch.
  *
  * Bounds: TE_COLLECTD_MAX_EVENTS values pending in all open batches,
  * TE_COLLECTD_MAX_BATCHES open batches, TE_COLLECTD_MAX_VALUES values per
