@@ -348,9 +348,13 @@ te_err_t te_bus_open(te_bus_t **out, uv_loop_t *loop, const te_bus_opts_t *opts)
     }
     /* Our own loop, and queue-then-write (see the delivery window in bus.h). */
     mosquitto_threaded_set(bus->mosq, true);
-    /* A bounded window: libmosquitto walks its whole outgoing list on every
-     * acknowledgement when the window is unlimited (quadratic under a burst). */
-    mosquitto_max_inflight_messages_set(bus->mosq, 100);
+    /* No practical in-flight limit: a message held back by a window would sit
+     * in libmosquitto's memory after the PUBACK of the input that produced it
+     * was written, and be lost if the process died then (a kill -9 test
+     * caught exactly that with a window of 100). 65535 is MQTT's packet-id
+     * space. The price: libmosquitto walks its outgoing list on every PUBACK,
+     * which costs throughput under a flood (see bench/REPORT.md). */
+    mosquitto_max_inflight_messages_set(bus->mosq, 65535);
     mosquitto_connect_callback_set(bus->mosq, on_connect);
     mosquitto_disconnect_callback_set(bus->mosq, on_disconnect);
     mosquitto_publish_callback_set(bus->mosq, on_publish);

@@ -24,13 +24,14 @@
  * the write of that PUBACK and the write of the callback's own messages loses
  * them (a window of a few microseconds per read batch).
  *
- * Flow under a flood: at most 100 QoS>0 messages are in flight (with no
- * window libmosquitto walks its whole outgoing list on every PUBACK, which
- * turns a burst quadratic); the rest wait in libmosquitto's queue. A process
- * that converts faster than the broker acknowledges therefore holds the
- * backlog in its heap (measured: 3.5-5.5 MiB Private_Dirty during a
- * 20 000-message flood). After a burst the heap is given back with
- * malloc_trim (glibc) on the next quiet second.
+ * Flow under a flood: every accepted QoS>0 message is written at once (the
+ * in-flight window is MQTT's whole packet-id space), never held back behind
+ * a window, so that nothing produced from an acknowledged input waits in
+ * memory. libmosquitto then walks its outgoing list on every PUBACK, which
+ * costs throughput when thousands are outstanding, and the backlog the broker
+ * has not acknowledged lives in the heap (measured: 3.5-5.5 MiB
+ * Private_Dirty during a 20 000-message flood). After a burst the heap is
+ * given back with malloc_trim (glibc) on the next quiet second.
  *
  * Memory: the bus copies every string it is given; te_msg_t passed to a
  * callback is valid only during the callback. */
