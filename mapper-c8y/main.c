@@ -138,9 +138,9 @@ static te_err_t c8y_attach(void *state, te_mapper_t *rt)
     prefix = prefix ? prefix : "c8y";
     char filter[256];
     const char *const te_filters[] = {"%s/+/+/+/+/cmd/+", "%s/+/+/+/+/cmd/+/+",
-                                      "%s/device/main/service/tedge-mapper-c8y/signal/+"};
+                                      "%s/device/main/service/tedge-mapper-%s/signal/+"};
     for (size_t i = 0; i < sizeof te_filters / sizeof te_filters[0]; i++) {
-        snprintf(filter, sizeof filter, te_filters[i], root);
+        snprintf(filter, sizeof filter, te_filters[i], root, prefix);
         if (subscribe_once(cfg, filter) != TE_OK)
             return TE_ERR_CONFIG;
     }
@@ -189,6 +189,8 @@ static const te_mapper_def_t c8y_mapper = {
     .name = "tedge-mapper-c8y",
     .summary = "tedge-mapper-c8y: translates the local te/ MQTT API for Cumulocity IoT",
     .topics_key = "c8y.topics",
+    /* the service is tedge-mapper-<c8y.bridge.topic_prefix> (mapper-c8y.md §1) */
+    .name_key = "c8y.bridge.topic_prefix",
     .init = c8y_init,
     .convert = c8y_convert,
     .tick = c8y_tick,

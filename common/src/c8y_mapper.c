@@ -157,8 +157,9 @@ te_err_t te_c8y_last_will(const te_c8y_config_t *c, char *topic, size_t topic_le
                           size_t payload_len)
 {
     int a = snprintf(topic, topic_len, "%s/s/us", c->prefix);
-    int b = snprintf(payload, payload_len, "102,%s:device:main:service:tedge-mapper-c8y,%s,tedge-mapper-c8y,down",
-                     c->device_id, c->service_type[0] ? c->service_type : "service");
+    /* the service is tedge-mapper-<c8y.bridge.topic_prefix> (mapper-c8y.md §1) */
+    int b = snprintf(payload, payload_len, "102,%s:device:main:service:tedge-mapper-%s,%s,tedge-mapper-%s,down",
+                     c->device_id, c->prefix, c->service_type[0] ? c->service_type : "service", c->prefix);
     return a < 0 || (size_t)a >= topic_len || b < 0 || (size_t)b >= payload_len ? TE_ERR_TOOBIG : TE_OK;
 }
 
@@ -389,7 +390,8 @@ te_err_t te_c8y_convert(te_c8y_t *st, const te_msg_t *msg, te_out_t *out)
     }
     switch (t.kind) {
     case TE_CH_SIGNAL:
-        if (strcmp(t.entity_id, "device/main/service/tedge-mapper-c8y") == 0 && strcmp(t.name, "sync") == 0)
+        if (strncmp(t.entity_id, "device/main/service/tedge-mapper-", 33) == 0 &&
+            strcmp(t.entity_id + 33, st->cfg.prefix) == 0 && strcmp(t.name, "sync") == 0)
             c8y_ops_sync(st, out);
         return TE_OK;
     case TE_CH_COMMAND:

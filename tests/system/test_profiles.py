@@ -285,3 +285,20 @@ def test_mapper_rejects_a_bad_profile_name(tedge):
                        capture_output=True, text=True, timeout=10)
     assert r.returncode == 2
     assert "--profile" in r.stderr
+
+
+def test_c8y_mapper_with_profile_is_named_after_its_topic_prefix(tedge_online, broker):
+    for key, value in (("bridge.topic_prefix", "c8y-second"), ("device.id", "second-dev")):
+        r = tedge_online.run("config", "set", f"c8y.{key}", value, "--profile", "second")
+        assert r.returncode == 0, r.stderr
+    rec = Recorder(broker.port, topics=("te/#", "c8y-second/#", "c8y/#"))
+    p = tedge_online.spawn("tedge-mapper-c8y", "--profile", "second")
+    health = "te/device/main/service/tedge-mapper-c8y-second/status/health"
+    assert rec.wait_for(lambda t, pl: t == health and b'"up"' in pl, 10), tedge_online.log_of("tedge-mapper-c8y")
+    assert rec.wait_for(lambda t, pl: t == "c8y-second/s/us" and pl.startswith(b"117,"), 10)
+    rec.publish("te/device/main///m/env", b'{"temperature":1}')
+    assert rec.wait_for(lambda t, pl: t == "c8y-second/measurement/measurements/create", 10)
+    assert not any(m[0].startswith("c8y/") for m in rec.messages)
+    rec.close()
+    p.terminate()
+    assert p.wait(10) == 0
