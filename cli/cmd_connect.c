@@ -410,6 +410,6 @@ int te_cli_connect_main(const te_cli_ctx_t *ctx, int argc, char **argv)
     if (rc >= 0)
         return rc;
     te_cli_ctx_t with_profile = *ctx;
-    with_profile.profile = profile[0] ? profile : NULL;
+    with_profile.profile = profile[0] ? profile : NULL; /* "" = none */
     return te_connect_run(&with_profile, cloud, offline, test, false);
 }

@@ -95,6 +95,14 @@ out:
     return exit_code;
 }
 
+/* ctx with the profile te_connect_parse_args found (profile "" = none). */
+static te_cli_ctx_t with_profile_of(const te_cli_ctx_t *ctx, const char *profile)
+{
+    te_cli_ctx_t copy = *ctx;
+    copy.profile = profile[0] ? profile : NULL;
+    return copy;
+}
+
 int te_cli_disconnect_main(const te_cli_ctx_t *ctx, int argc, char **argv)
 {
     te_cloud_t cloud;
@@ -103,8 +111,7 @@ int te_cli_disconnect_main(const te_cli_ctx_t *ctx, int argc, char **argv)
     int rc = te_connect_parse_args("disconnect", argc, argv, false, false, &cloud, &offline, &test, profile, sizeof profile);
     if (rc >= 0)
         return rc;
-    te_cli_ctx_t with_profile = *ctx;
-    with_profile.profile = profile[0] ? profile : NULL;
+    te_cli_ctx_t with_profile = with_profile_of(ctx, profile);
     ctx = &with_profile;
     char what[128];
     snprintf(what, sizeof what, "remove the bridge to disconnect %s cloud", te_cloud_display_name(cloud));
@@ -119,8 +126,7 @@ int te_cli_reconnect_main(const te_cli_ctx_t *ctx, int argc, char **argv)
     int rc = te_connect_parse_args("reconnect", argc, argv, false, true, &cloud, &offline, &test, profile, sizeof profile);
     if (rc >= 0)
         return rc;
-    te_cli_ctx_t with_profile = *ctx;
-    with_profile.profile = profile[0] ? profile : NULL;
+    te_cli_ctx_t with_profile = with_profile_of(ctx, profile);
     ctx = &with_profile;
     char what[128];
     snprintf(what, sizeof what, "reconnect %s cloud", te_cloud_display_name(cloud));

@@ -158,3 +158,29 @@ def tedge_online(tedge, broker):
     """A config dir wired to the private broker."""
     tedge.use_broker(broker)
     return tedge
+
+
+# ---- the fake cloud (fakecloud.py): a test CA, the device side, the cloud ----
+
+@pytest.fixture
+def pki(tmp_path):
+    from fakecloud import Pki
+    return Pki(str(tmp_path))
+
+
+@pytest.fixture
+def device(tedge, tmp_path):
+    """The device of a connect test: config dir, its own mosquitto, init scripts."""
+    from fakecloud import Device
+    d = Device(tedge, str(tmp_path))
+    yield d
+    d.stop_mosquitto()
+
+
+@pytest.fixture
+def cloud(tmp_path, pki):
+    """A fake TLS cloud (mosquitto with mutual TLS and a responder)."""
+    from fakecloud import FakeCloud
+    c = FakeCloud(str(tmp_path), pki)
+    yield c
+    c.stop()

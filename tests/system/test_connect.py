@@ -5,30 +5,9 @@ the bad inputs of spec/cli.md §7."""
 import os
 import time
 
-import pytest
-
-from fakecloud import Device, FakeCloud, Pki, expected_mosquitto_conf, make_device_cert, mode_of
+from fakecloud import Pki, expected_mosquitto_conf, make_device_cert, mode_of
 
 DEVICE_ID = "test-device-01"
-
-
-@pytest.fixture
-def pki(tmp_path):
-    return Pki(str(tmp_path))
-
-
-@pytest.fixture
-def device(tedge, tmp_path):
-    d = Device(tedge, str(tmp_path))
-    yield d
-    d.stop_mosquitto()
-
-
-@pytest.fixture
-def cloud(tmp_path, pki):
-    c = FakeCloud(str(tmp_path), pki)
-    yield c
-    c.stop()
 
 
 def setup_cloud(device, cloud, pki, name="c8y", trusted=True, start_mosquitto=True):

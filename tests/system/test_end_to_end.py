@@ -7,30 +7,9 @@ import signal
 import threading
 import time
 
-import pytest
-
-from fakecloud import Device, FakeCloud, Pki, make_device_cert
+from fakecloud import make_device_cert
 
 DEVICE_ID = "e2e-device"
-
-
-@pytest.fixture
-def pki(tmp_path):
-    return Pki(str(tmp_path))
-
-
-@pytest.fixture
-def device(tedge, tmp_path):
-    d = Device(tedge, str(tmp_path))
-    yield d
-    d.stop_mosquitto()
-
-
-@pytest.fixture
-def cloud(tmp_path, pki):
-    c = FakeCloud(str(tmp_path), pki)
-    yield c
-    c.stop()
 
 
 def connect(device, cloud, pki, name):

@@ -3,13 +3,12 @@ username/password (first line of password_file) to the local broker, for
 `tedge mqtt` and the services alike."""
 import json
 import os
-import shutil
 import subprocess
 import time
 
 import pytest
 
-from conftest import Broker, wait_port
+from conftest import Broker
 
 
 def openssl(*args, cwd):

@@ -5,9 +5,7 @@ against the local fake cloud of fakecloud.py."""
 import os
 import subprocess
 
-import pytest
-
-from fakecloud import Device, FakeCloud, Pki, make_device_cert
+from fakecloud import make_device_cert
 from mqttutil import Recorder
 from test_connect import DEVICE_ID, c8y_bridge, close, relay, setup_cloud
 
@@ -109,25 +107,6 @@ def test_profile_table_in_file_is_checked(tedge):
 
 
 # ---- tedge connect / disconnect -------------------------------------------------
-
-@pytest.fixture
-def pki(tmp_path):
-    return Pki(str(tmp_path))
-
-
-@pytest.fixture
-def device(tedge, tmp_path):
-    d = Device(tedge, str(tmp_path))
-    yield d
-    d.stop_mosquitto()
-
-
-@pytest.fixture
-def cloud(tmp_path, pki):
-    c = FakeCloud(str(tmp_path), pki)
-    yield c
-    c.stop()
-
 
 def trust_second(device, cloud):
     """A second device certificate, trusted before the cloud starts."""
