@@ -17,34 +17,6 @@
 #define DEFAULT_CONFIG_DIR "/etc/tedge"
 #define DERIVE_DEPTH_MAX 4
 
-typedef struct list_cache {
-    char **items;
-    size_t n;
-} list_cache_t;
-
-struct te_config {
-    char *dir;
-    char *file;
-    te_toml_t *file_root;   /* tedge.toml, canonical values for known keys */
-    te_toml_t *env_root;    /* TEDGE_* overrides by key; NULL when file only */
-    char **text_cache;      /* per key: the last value handed out */
-    list_cache_t *list_cache;
-    void **dead;            /* replaced cache entries, freed with cfg */
-    size_t n_dead, cap_dead;
-    char *profile;          /* te_config_use_profile, or NULL */
-    struct prof_cache *prof_cache; /* caches of profile keys */
-    char **profile_names;   /* te_config_profile_at */
-    size_t n_profile_names;
-};
-
-/* The cache of one profile key ("c8y.profiles.x.url"). */
-typedef struct prof_cache {
-    char *path;
-    char *text;
-    list_cache_t list;
-    struct prof_cache *next;
-} prof_cache_t;
-
 /* A key as named by a caller: its table row and the path of its value in
  * tedge.toml ("c8y.url" or "c8y.profiles.x.url"); profile is "" for none. */
 typedef struct keyref {
@@ -624,7 +596,7 @@ te_err_t te_config_unset(te_config_t *cfg, const char *key)
     return remove_value(cfg, &ref);
 }
 
-static int compare_strings(const void *a, const void *b)
+int te_config_compare_strings(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
@@ -633,7 +605,7 @@ static int compare_strings(const void *a, const void *b)
 static te_toml_t *array_of(const char **items, size_t n, bool sort)
 {
     if (sort && n > 1)
-        qsort(items, n, sizeof *items, compare_strings);
+        qsort(items, n, sizeof *items, te_config_compare_strings);
     te_toml_t *array = te_toml_new_array();
     for (size_t i = 0; array && i < n; i++) {
         if (sort && i > 0 && strcmp(items[i], items[i - 1]) == 0)
@@ -757,74 +729,4 @@ te_err_t te_config_save(te_config_t *cfg, char *err, size_t errlen)
     else if (rc != TE_OK)
         te_log_warn("Failed to change the owner of %s to tedge:tedge: %s", cfg->file, te_strerror(rc));
     return TE_OK;
-}
-
-/* --- profiles --- */
-
-te_err_t te_config_use_profile(te_config_t *cfg, const char *profile)
-{
-    char lower[TE_PROFILE_NAME_MAX];
-    if (profile && *profile && te_config_profile_name(profile, lower, sizeof lower, NULL, 0) != TE_OK)
-        return TE_ERR_INVAL;
-    char *copy = NULL;
-    if (profile && *profile && !(copy = strdup(lower)))
-        return TE_ERR_NOMEM;
-    free(cfg->profile);
-    cfg->profile = copy;
-    return TE_OK;
-}
-
-const char *te_config_profile(const te_config_t *cfg) { return cfg->profile; }
-
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Collects the profile names of cloud from the file and the environment. */
-static void collect_profiles(te_config_t *cfg, const char *cloud)
-{
-    for (size_t i = 0; i < cfg->n_profile_names; i++)
-        free(cfg->profile_names[i]);
-    cfg->n_profile_names = 0;
-    char path[32];
-    snprintf(path, sizeof path, "%s.profiles", cloud);
-    const te_toml_t *tables[2] = {te_toml_get_path(cfg->file_root, path),
-                                  cfg->env_root ? te_toml_get_path(cfg->env_root, path) : NULL};
-    for (int t = 0; t < 2; t++) {
-        if (!tables[t] || te_toml_type(tables[t]) != TE_TOML_TABLE)
-            continue;
-        for (size_t i = 0; i < te_toml_len(tables[t]); i++) {
-            const char *name = te_toml_key_at(tables[t], i);
-            char lower[TE_PROFILE_NAME_MAX];
-            if (te_config_profile_name(name, lower, sizeof lower, NULL, 0) != TE_OK || strcmp(lower, name) != 0)
-                continue;
-            bool seen = false;
-            for (size_t j = 0; j < cfg->n_profile_names; j++)
-                seen = seen || strcmp(cfg->profile_names[j], name) == 0;
-            if (seen)
-                continue;
-            char **grown = realloc(cfg->profile_names, (cfg->n_profile_names + 1) * sizeof *grown);
-            if (!grown)
-                return;
-            cfg->profile_names = grown;
-            if (!(grown[cfg->n_profile_names] = strdup(name)))
-                return;
-            cfg->n_profile_names++;
-        }
-    }
-    if (cfg->n_profile_names > 1)
-        qsort(cfg->profile_names, cfg->n_profile_names, sizeof *cfg->profile_names, compare_names);
-}
-
-size_t te_config_profile_count(te_config_t *cfg, const char *cloud)
-{
-    collect_profiles(cfg, cloud);
-    return cfg->n_profile_names;
-}
-
-const char *te_config_profile_at(te_config_t *cfg, const char *cloud, size_t i)
-{
-    (void)cloud; /* the names of the last te_config_profile_count */
-    return i < cfg->n_profile_names ? cfg->profile_names[i] : NULL;
 }

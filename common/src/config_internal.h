@@ -41,6 +41,38 @@ typedef struct te_config_keydef {
     uint8_t flags;                /* TE_CFG_F_* */
 } te_config_keydef_t;
 
+/* The loaded configuration (config.c; the profile part in config_profile.c). */
+typedef struct list_cache {
+    char **items;
+    size_t n;
+} list_cache_t;
+
+struct te_config {
+    char *dir;
+    char *file;
+    te_toml_t *file_root;   /* tedge.toml, canonical values for known keys */
+    te_toml_t *env_root;    /* TEDGE_* overrides by key; NULL when file only */
+    char **text_cache;      /* per key: the last value handed out */
+    list_cache_t *list_cache;
+    void **dead;            /* replaced cache entries, freed with cfg */
+    size_t n_dead, cap_dead;
+    char *profile;          /* te_config_use_profile, or NULL */
+    struct prof_cache *prof_cache; /* caches of profile keys */
+    char **profile_names;   /* te_config_profile_at */
+    size_t n_profile_names;
+};
+
+/* The cache of one profile key ("c8y.profiles.x.url"). */
+typedef struct prof_cache {
+    char *path;
+    char *text;
+    list_cache_t list;
+    struct prof_cache *next;
+} prof_cache_t;
+
+/* qsort comparator for arrays of C strings. */
+int te_config_compare_strings(const void *a, const void *b);
+
 /* The table (config_keys.c) and its size. */
 extern const te_config_keydef_t te_config_keydefs[];
 extern const size_t te_config_keydef_count;

@@ -5,6 +5,7 @@
  * (names are case-insensitive). */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config_internal.h"
@@ -106,4 +107,69 @@ const te_cfg_key_t *te_config_key_split(const char *name, char *profile, size_t 
         return key;
     }
     return te_config_key_lookup(name);
+}
+
+/* --- the profile in use and the profiles configured --- */
+
+te_err_t te_config_use_profile(te_config_t *cfg, const char *profile)
+{
+    char lower[TE_PROFILE_NAME_MAX];
+    if (profile && *profile && te_config_profile_name(profile, lower, sizeof lower, NULL, 0) != TE_OK)
+        return TE_ERR_INVAL;
+    char *copy = NULL;
+    if (profile && *profile && !(copy = strdup(lower)))
+        return TE_ERR_NOMEM;
+    free(cfg->profile);
+    cfg->profile = copy;
+    return TE_OK;
+}
+
+const char *te_config_profile(const te_config_t *cfg) { return cfg->profile; }
+
+/* Collects the profile names of cloud from the file and the environment. */
+static void collect_profiles(te_config_t *cfg, const char *cloud)
+{
+    for (size_t i = 0; i < cfg->n_profile_names; i++)
+        free(cfg->profile_names[i]);
+    cfg->n_profile_names = 0;
+    char path[32];
+    snprintf(path, sizeof path, "%s.profiles", cloud);
+    const te_toml_t *tables[2] = {te_toml_get_path(cfg->file_root, path),
+                                  cfg->env_root ? te_toml_get_path(cfg->env_root, path) : NULL};
+    for (int t = 0; t < 2; t++) {
+        if (!tables[t] || te_toml_type(tables[t]) != TE_TOML_TABLE)
+            continue;
+        for (size_t i = 0; i < te_toml_len(tables[t]); i++) {
+            const char *name = te_toml_key_at(tables[t], i);
+            char lower[TE_PROFILE_NAME_MAX];
+            if (te_config_profile_name(name, lower, sizeof lower, NULL, 0) != TE_OK || strcmp(lower, name) != 0)
+                continue;
+            bool seen = false;
+            for (size_t j = 0; j < cfg->n_profile_names; j++)
+                seen = seen || strcmp(cfg->profile_names[j], name) == 0;
+            if (seen)
+                continue;
+            char **grown = realloc(cfg->profile_names, (cfg->n_profile_names + 1) * sizeof *grown);
+            if (!grown)
+                return;
+            cfg->profile_names = grown;
+            if (!(grown[cfg->n_profile_names] = strdup(name)))
+                return;
+            cfg->n_profile_names++;
+        }
+    }
+    if (cfg->n_profile_names > 1)
+        qsort(cfg->profile_names, cfg->n_profile_names, sizeof *cfg->profile_names, te_config_compare_strings);
+}
+
+size_t te_config_profile_count(te_config_t *cfg, const char *cloud)
+{
+    collect_profiles(cfg, cloud);
+    return cfg->n_profile_names;
+}
+
+const char *te_config_profile_at(te_config_t *cfg, const char *cloud, size_t i)
+{
+    (void)cloud; /* the names of the last te_config_profile_count */
+    return i < cfg->n_profile_names ? cfg->profile_names[i] : NULL;
 }
