@@ -33,9 +33,12 @@ pc = $(shell pkg-config --cflags --libs $(1))
 PC_CFLAGS := $(shell pkg-config --cflags libmosquitto jansson libuv libcrypto libcurl 2>/dev/null)
 CFLAGS    += $(PC_CFLAGS)
 # Each executable links only what it uses (see DESIGN.md: memory is a feature).
-LIBS_BUS    := $(shell pkg-config --libs libmosquitto libuv jansson libcrypto 2>/dev/null) -lm
+# The daemons speak MQTT through common/bus.c (no libmosquitto) and load
+# libssl only when TLS to the local broker is configured (common/tls.c).
+LIBS_BUS    := $(shell pkg-config --libs libuv jansson 2>/dev/null) -lm
 LIBS_HTTP   := $(shell pkg-config --libs libcurl 2>/dev/null)
-LIBS_tedge            := $(LIBS_BUS) $(LIBS_HTTP)
+# tedge: certificates (libcrypto) and the direct cloud checks (libmosquitto)
+LIBS_tedge            := $(LIBS_BUS) $(shell pkg-config --libs libmosquitto libcrypto 2>/dev/null) $(LIBS_HTTP)
 LIBS_tedge-agent      := $(LIBS_BUS)
 LIBS_tedge-mapper-c8y := $(LIBS_BUS)
 LIBS_tedge-mapper-az  := $(LIBS_BUS)
@@ -90,7 +93,7 @@ $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIB) \
-	    $(LDOPT) $(LIBS_BUS) -lcmocka
+	    $(LDOPT) $(LIBS_tedge) -lcmocka
 
 check-deps:
 	@scripts/deps.sh --check || scripts/deps.sh
@@ -119,7 +122,7 @@ FUZZERS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRC)
 	@mkdir -p $(dir $@)
 	clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(PC_CFLAGS) \
-	    -o $@ $< $(COMMON_SRC) $(LIBS_BUS)
+	    -o $@ $< $(COMMON_SRC) $(LIBS_tedge)
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do \
 	    mkdir -p build-fuzz/corpus-$$(basename $$f); \

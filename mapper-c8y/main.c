@@ -4,13 +4,13 @@
  * inputs named by the spec besides c8y.topics (and the alarm journal, whose
  * start-up sync window starts here), the second client carrying
  * the last will on <c8y>/s/us, and the watch of the operations directory. */
-#include <mosquitto.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "tedge/c8y_mapper.h"
 #include "tedge/log.h"
 #include "tedge/mapper.h"
+#include "tedge/mqtt_packet.h"
 
 static struct {
     te_mapper_t *rt;
@@ -86,12 +86,13 @@ static te_err_t subscribe_once(te_config_t *cfg, const char *filter)
 {
     const char *const *items;
     size_t n;
-    if (te_config_get_list(cfg, "c8y.topics", &items, &n) == TE_OK) {
-        for (size_t i = 0; i < n; i++) {
-            bool match = false;
-            if (mosquitto_topic_matches_sub(items[i], filter, &match) == MOSQ_ERR_SUCCESS && match)
+    /* (a filter with wildcards is never covered: as libmosquitto did) */
+    if (te_mqtt_topic_valid(filter, strlen(filter)) &&
+        te_config_get_list(cfg, "c8y.topics", &items, &n) == TE_OK) {
+        for (size_t i = 0; i < n; i++)
+            if (te_mqtt_filter_valid(items[i], strlen(items[i])) &&
+                te_mqtt_topic_matches(items[i], filter, strlen(filter)))
                 return TE_OK;
-        }
     }
     return te_mapper_subscribe(app.rt, filter);
 }

@@ -182,11 +182,9 @@ int te_service_init(te_service_t *svc, const te_service_def_t *def, int argc, ch
         .on_connection = on_connection,
         .on_oversize = on_oversize,
         .max_payload_bytes = TE_SERVICE_MAX_INPUT_BYTES,
-        /* Every output answers an input the broker already has our PUBACK
-         * for: refusing it would lose it. Under a flood libmosquitto 2.0
-         * reads as many packets per pass as it has messages queued, so the
-         * outstanding count can spike into the thousands; this bound only
-         * stops runaway growth (about 50 MB at worst). */
+        /* Refusing an output would lose the input it answers, so this bound
+         * only stops runaway growth while the broker does not acknowledge
+         * (about 50 MB at worst); a live broker keeps it near zero. */
         .max_pending = 100000,
         .ctx = svc,
     };

@@ -1,40 +1,45 @@
-/* bus: the one MQTT connection of a process, libmosquitto driven by the
- * process's libuv loop (uv_poll on the socket, a uv_timer for
- * mosquitto_loop_misc; no libmosquitto thread).
+/* bus: the one MQTT connection of a process: a small MQTT 3.1.1 client of
+ * our own (bus.c, packets in mqtt_packet.c) on the process's libuv loop.
+ *
+ * Why not libmosquitto: it acknowledges an incoming QoS 1 message before the
+ * callback runs and holds outputs behind its in-flight window, so a process
+ * killed at the wrong moment loses messages unless the window is unlimited;
+ * an unlimited window makes it walk its whole outgoing list on every PUBACK
+ * (measured: 77% of a flooded mapper's CPU). And it links libssl/libcrypto,
+ * ~400 KiB of private memory per daemon before the first byte. This client
+ * owns the order of bytes instead (below), finds acks in O(1), and loads
+ * OpenSSL only when TLS is configured (tls.h).
  *
  * - Connects in the background and reconnects with capped exponential
  *   backoff (reconnect_min_ms doubling up to reconnect_max_ms); every attempt
- *   that fails is logged, the first one as a warning.
+ *   that fails is logged, the first one as a warning. A connection that gets
+ *   no CONNACK within 10 s, no PINGRESP within keepalive_s, or a malformed
+ *   packet is dropped and re-made.
  * - Subscriptions are kept by the bus and restored on every (re)connection;
  *   each incoming message goes to the callback of every filter it matches.
- * - Outgoing queue: QoS 1/2 messages published while disconnected (or not yet
- *   acknowledged) are kept by libmosquitto and resent after reconnecting. At
- *   most max_pending such messages may be outstanding: beyond that
- *   te_bus_publish refuses the new message with TE_ERR_FULL (the caller logs
- *   or counts it) and never drops an accepted one. QoS 0 messages are only
- *   sent while connected (TE_ERR_NOCONN otherwise).
+ * - Outgoing queue: QoS 1/2 messages are kept (encoded, in publish order)
+ *   until the broker acknowledges them, and resent with the DUP flag and the
+ *   same packet id after reconnecting; those published while disconnected
+ *   go out after the CONNACK. At most max_pending may be outstanding: beyond
+ *   that te_bus_publish refuses the new message with TE_ERR_FULL (the caller
+ *   logs or counts it) and never drops an accepted one. QoS 0 messages are
+ *   only sent while connected (TE_ERR_NOCONN otherwise).
  *
- * Delivery window (libmosquitto 2.0.11): the library queues the PUBACK of an
- * incoming QoS 1 message before it calls on_message. The bus sets
- * mosquitto_threaded_set(mosq, true), so that PUBACK is not written at once:
- * it is written, after the callback returned, by the same write pass that
- * sends whatever the callback published. A process killed inside the callback
- * therefore loses nothing (the broker redelivers to the persistent session).
- * What remains: libmosquitto writes one packet per write(2); a kill between
- * the write of that PUBACK and the write of the callback's own messages loses
- * them (a window of a few microseconds per read batch).
+ * Delivery (the property that makes kill -9 lose nothing): the PUBACK of an
+ * incoming QoS 1 message is queued after the callbacks ran, behind whatever
+ * they published, and everything queued during a read pass is written with
+ * one write(2) at its end. The broker therefore receives a message's outputs
+ * before it may forget the message; a process killed earlier has acked
+ * nothing and the broker redelivers to the persistent session. Only when
+ * more than 65 000 outputs await the broker's acknowledgement (MQTT's
+ * packet-id space) does a new output wait in memory behind them.
+ * Incoming QoS 2 messages are delivered once (ids remembered until PUBREL).
  *
- * Flow under a flood: every accepted QoS>0 message is written at once (the
- * in-flight window is MQTT's whole packet-id space), never held back behind
- * a window, so that nothing produced from an acknowledged input waits in
- * memory. libmosquitto then walks its outgoing list on every PUBACK, which
- * costs throughput when thousands are outstanding, and the backlog the broker
- * has not acknowledged lives in the heap (measured: 3.5-5.5 MiB
- * Private_Dirty during a 20 000-message flood). After a burst the heap is
- * given back with malloc_trim (glibc) on the next quiet second.
- *
- * Memory: the bus copies every string it is given; te_msg_t passed to a
- * callback is valid only during the callback. */
+ * Memory: three growable byte buffers (read, write, unacknowledged), reused
+ * for every message and given back after a burst (with malloc_trim) on the
+ * next quiet second; nothing is allocated per message. The bus copies every
+ * string it is given; te_msg_t passed to a callback is valid only during
+ * the callback (its topic and payload are NUL-terminated). */
 #ifndef TEDGE_BUS_H
 #define TEDGE_BUS_H
 
@@ -63,7 +68,7 @@ typedef void (*te_bus_done_cb)(void *ctx);
 typedef struct te_bus_opts {
     const char *host;          /* default "127.0.0.1" */
     int port;                  /* default 1883 */
-    const char *client_id;     /* NULL: libmosquitto makes one (then clean_session must be true) */
+    const char *client_id;     /* NULL: the bus makes one (then clean_session must be true) */
     bool clean_session;
     int keepalive_s;           /* default 60 */
     /* last will, optional */
@@ -89,8 +94,9 @@ typedef struct te_bus_opts {
 } te_bus_opts_t;
 
 /* Creates the bus and starts connecting in the background. Strings in opts
- * are copied. Returns TE_OK, TE_ERR_NOMEM, TE_ERR_CONFIG (bad TLS files) or
- * TE_ERR_MQTT. */
+ * are copied. Returns TE_OK, TE_ERR_NOMEM, TE_ERR_CONFIG (bad TLS files, or
+ * no libssl for TLS) or TE_ERR_INVAL (no client id without clean_session, a
+ * bad will topic). */
 te_err_t te_bus_open(te_bus_t **bus, uv_loop_t *loop, const te_bus_opts_t *opts) TE_MUST_USE;
 
 /* Adds a subscription (sent now if connected, and on every reconnection).
@@ -101,7 +107,7 @@ te_err_t te_bus_subscribe(te_bus_t *bus, const char *filter, int qos,
 
 /* Queues a message; the bus copies it. Returns TE_OK, TE_ERR_FULL (max_pending
  * reached), TE_ERR_NOCONN (QoS 0 while disconnected), TE_ERR_INVAL (bad topic
- * or QoS), TE_ERR_TOOBIG or TE_ERR_MQTT. */
+ * or QoS), TE_ERR_TOOBIG (over MQTT's 256 MiB) or TE_ERR_NOMEM. */
 te_err_t te_bus_publish(te_bus_t *bus, const te_msg_t *msg) TE_MUST_USE;
 
 bool te_bus_connected(const te_bus_t *bus);
@@ -114,7 +120,8 @@ size_t te_bus_pending(const te_bus_t *bus);
 void te_bus_shutdown(te_bus_t *bus, uint32_t timeout_ms, te_bus_done_cb done, void *ctx);
 
 /* Abrupt end: closes the socket and the handles; the memory is freed once
- * libuv has closed them, so keep running the loop until it returns. */
+ * libuv has closed them, so keep running the loop until it returns. May be
+ * called from a message callback. */
 void te_bus_close(te_bus_t *bus);
 
 #endif

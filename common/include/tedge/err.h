@@ -23,7 +23,7 @@ typedef enum te_err {
     TE_ERR_FULL = -12,       /* a bounded queue or table is full */
     TE_ERR_PERM = -13,       /* permission denied */
     TE_ERR_UNSUPPORTED = -14,/* valid but not supported by this build */
-    TE_ERR_MQTT = -15,       /* libmosquitto refused the request */
+    TE_ERR_MQTT = -15,       /* the MQTT client or broker refused the request */
 } te_err_t;
 
 /* Returns a static, human-readable message for err (never NULL). */
