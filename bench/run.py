@@ -187,7 +187,7 @@ def report(results, path):
             flood = r["load"].get("Private_Dirty", 0)
             checks.append(f"- {name}: Private_Dirty under load (1 000 msg/s) {pd} KiB (target < {t['private_dirty_kib']:.0f}): "
                           f"{verdict(pd < t['private_dirty_kib'])}; peak during the flood {flood} KiB "
-                          f"({verdict(flood < t['private_dirty_kib'])}: the backlog the broker has not acknowledged waits in libmosquitto's queue)")
+                          f"({verdict(flood < t['private_dirty_kib'])}: outputs the broker has not yet acknowledged; mosquitto keeps sending inputs meanwhile)")
         if "pss_kib" in t:
             pss = r["load_paced"].get("Pss", 0)
             flood = r["load"].get("Pss", 0)

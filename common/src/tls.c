@@ -40,11 +40,20 @@
     X(ERR_error_string_n)                   \
     X(ERR_clear_error)
 
+#define TLS_COUNT(name) +1
+enum { TLS_NFUNCS = 0 TLS_FUNCS(TLS_COUNT) };
+
+/* The function table, filled by name: slot[i] is the i-th of TLS_FUNCS. */
 typedef struct tls_api {
     void *handle;
+    union {
+        struct {
 #define TLS_FIELD(name) __typeof__(&name) name;
-    TLS_FUNCS(TLS_FIELD)
+            TLS_FUNCS(TLS_FIELD)
 #undef TLS_FIELD
+        } f;
+        void *slot[TLS_NFUNCS];
+    } u;
 } tls_api_t;
 
 struct te_tls_ctx {
@@ -66,16 +75,20 @@ static te_err_t api_load(tls_api_t *api, char *err, size_t errlen)
         te_errf(err, errlen, "TLS needs OpenSSL's libssl, which cannot be loaded: %s", dlerror());
         return TE_ERR_UNSUPPORTED;
     }
-#define TLS_LOAD(name)                                                                   \
-    *(void **)&api->name = dlsym(api->handle, #name);                                    \
-    if (!api->name) {                                                                    \
-        te_errf(err, errlen, "TLS: libssl lacks %s (OpenSSL 1.1 or later needed)", #name); \
-        dlclose(api->handle);                                                            \
-        api->handle = NULL;                                                              \
-        return TE_ERR_UNSUPPORTED;                                                       \
+    static const char *const funcs[TLS_NFUNCS] = {
+#define TLS_NAME(name) #name,
+        TLS_FUNCS(TLS_NAME)
+#undef TLS_NAME
+    };
+    for (size_t i = 0; i < TLS_NFUNCS; i++) {
+        api->u.slot[i] = dlsym(api->handle, funcs[i]);
+        if (!api->u.slot[i]) {
+            te_errf(err, errlen, "TLS: libssl lacks %s (OpenSSL 1.1 or later needed)", funcs[i]);
+            dlclose(api->handle);
+            api->handle = NULL;
+            return TE_ERR_UNSUPPORTED;
+        }
     }
-    TLS_FUNCS(TLS_LOAD)
-#undef TLS_LOAD
     return TE_OK;
 }
 
@@ -83,12 +96,12 @@ static te_err_t api_load(tls_api_t *api, char *err, size_t errlen)
 static void ssl_reason(const tls_api_t *api, const char *what, const char *fallback, char *err,
                        size_t errlen)
 {
-    unsigned long code = api->ERR_get_error();
+    unsigned long code = api->u.f.ERR_get_error();
     char text[256];
     if (code)
-        api->ERR_error_string_n(code, text, sizeof text);
+        api->u.f.ERR_error_string_n(code, text, sizeof text);
     te_errf(err, errlen, "%s: %s", what, code ? text : fallback);
-    api->ERR_clear_error();
+    api->u.f.ERR_clear_error();
 }
 
 te_err_t te_tls_ctx_new(te_tls_ctx_t **out, const char *ca_file, const char *ca_dir,
@@ -104,37 +117,37 @@ te_err_t te_tls_ctx_new(te_tls_ctx_t **out, const char *ca_file, const char *ca_
         return rc;
     }
     const tls_api_t *api = &ctx->api;
-    ctx->ssl_ctx = api->SSL_CTX_new(api->TLS_client_method());
+    ctx->ssl_ctx = api->u.f.SSL_CTX_new(api->u.f.TLS_client_method());
     if (!ctx->ssl_ctx) {
         te_tls_ctx_free(ctx);
         return TE_ERR_NOMEM;
     }
-    api->SSL_CTX_set_verify(ctx->ssl_ctx, SSL_VERIFY_PEER, NULL);
+    api->u.f.SSL_CTX_set_verify(ctx->ssl_ctx, SSL_VERIFY_PEER, NULL);
     /* The bus's write buffer may move between a partial write and its retry. */
-    api->SSL_CTX_ctrl(ctx->ssl_ctx, SSL_CTRL_MODE,
+    api->u.f.SSL_CTX_ctrl(ctx->ssl_ctx, SSL_CTRL_MODE,
                       SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, NULL);
     rc = TE_ERR_CONFIG;
-    if ((ca_file || ca_dir) && api->SSL_CTX_load_verify_locations(ctx->ssl_ctx, ca_file, ca_dir) != 1) {
+    if ((ca_file || ca_dir) && api->u.f.SSL_CTX_load_verify_locations(ctx->ssl_ctx, ca_file, ca_dir) != 1) {
         char what[512];
         snprintf(what, sizeof what, "cannot load the CA certificates %s", ca_file ? ca_file : ca_dir);
         ssl_reason(api, what, "unreadable", err, errlen);
         goto fail;
     }
     if (cert_file) {
-        if (api->SSL_CTX_use_certificate_chain_file(ctx->ssl_ctx, cert_file) != 1) {
+        if (api->u.f.SSL_CTX_use_certificate_chain_file(ctx->ssl_ctx, cert_file) != 1) {
             char what[512];
             snprintf(what, sizeof what, "cannot load the client certificate %s", cert_file);
             ssl_reason(api, what, "unreadable", err, errlen);
             goto fail;
         }
         const char *key = key_file ? key_file : cert_file;
-        if (api->SSL_CTX_use_PrivateKey_file(ctx->ssl_ctx, key, SSL_FILETYPE_PEM) != 1) {
+        if (api->u.f.SSL_CTX_use_PrivateKey_file(ctx->ssl_ctx, key, SSL_FILETYPE_PEM) != 1) {
             char what[512];
             snprintf(what, sizeof what, "cannot load the client key %s", key);
             ssl_reason(api, what, "unreadable", err, errlen);
             goto fail;
         }
-        if (api->SSL_CTX_check_private_key(ctx->ssl_ctx) != 1) {
+        if (api->u.f.SSL_CTX_check_private_key(ctx->ssl_ctx) != 1) {
             ssl_reason(api, "the client key does not match the certificate", "mismatch", err, errlen);
             goto fail;
         }
@@ -151,7 +164,7 @@ void te_tls_ctx_free(te_tls_ctx_t *ctx)
     if (!ctx)
         return;
     if (ctx->ssl_ctx)
-        ctx->api.SSL_CTX_free(ctx->ssl_ctx);
+        ctx->api.u.f.SSL_CTX_free(ctx->ssl_ctx);
     /* libssl stays mapped: OpenSSL registers atexit handlers. */
     free(ctx);
 }
@@ -164,18 +177,18 @@ te_err_t te_tls_new(te_tls_t **out, te_tls_ctx_t *ctx, int fd, const char *host)
     if (!tls)
         return TE_ERR_NOMEM;
     tls->ctx = ctx;
-    tls->ssl = api->SSL_new(ctx->ssl_ctx);
-    if (!tls->ssl || api->SSL_set_fd(tls->ssl, fd) != 1) {
+    tls->ssl = api->u.f.SSL_new(ctx->ssl_ctx);
+    if (!tls->ssl || api->u.f.SSL_set_fd(tls->ssl, fd) != 1) {
         te_tls_free(tls);
         return TE_ERR_NOMEM;
     }
     unsigned char addr[16];
     bool is_ip = inet_pton(AF_INET, host, addr) == 1 || inet_pton(AF_INET6, host, addr) == 1;
     if (is_ip) {
-        api->X509_VERIFY_PARAM_set1_ip_asc(api->SSL_get0_param(tls->ssl), host);
+        api->u.f.X509_VERIFY_PARAM_set1_ip_asc(api->u.f.SSL_get0_param(tls->ssl), host);
     } else {
-        api->SSL_ctrl(tls->ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, (void *)host);
-        api->SSL_set1_host(tls->ssl, host);
+        api->u.f.SSL_ctrl(tls->ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, (void *)host);
+        api->u.f.SSL_set1_host(tls->ssl, host);
     }
     *out = tls;
     return TE_OK;
@@ -186,26 +199,26 @@ void te_tls_free(te_tls_t *tls)
     if (!tls)
         return;
     if (tls->ssl)
-        tls->ctx->api.SSL_free(tls->ssl);
+        tls->ctx->api.u.f.SSL_free(tls->ssl);
     free(tls);
 }
 
 int te_tls_handshake(te_tls_t *tls, int *want, char *err, size_t errlen)
 {
     const tls_api_t *api = &tls->ctx->api;
-    int rc = api->SSL_connect(tls->ssl);
+    int rc = api->u.f.SSL_connect(tls->ssl);
     if (rc == 1)
         return 1;
-    int e = api->SSL_get_error(tls->ssl, rc);
+    int e = api->u.f.SSL_get_error(tls->ssl, rc);
     if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
         *want = e == SSL_ERROR_WANT_READ ? TE_TLS_WANT_READ : TE_TLS_WANT_WRITE;
         return 0;
     }
-    long verify = api->SSL_get_verify_result(tls->ssl);
+    long verify = api->u.f.SSL_get_verify_result(tls->ssl);
     if (verify != X509_V_OK) {
         te_errf(err, errlen, "TLS handshake failed: server certificate not trusted: %s",
-                api->X509_verify_cert_error_string(verify));
-        api->ERR_clear_error();
+                api->u.f.X509_verify_cert_error_string(verify));
+        api->u.f.ERR_clear_error();
     } else {
         ssl_reason(api, "TLS handshake failed",
                    e == SSL_ERROR_SYSCALL ? "connection closed by the server" : "protocol error",
@@ -218,7 +231,7 @@ int te_tls_handshake(te_tls_t *tls, int *want, char *err, size_t errlen)
 static ssize_t io_result(te_tls_t *tls, int rc, int *want)
 {
     const tls_api_t *api = &tls->ctx->api;
-    int e = api->SSL_get_error(tls->ssl, rc);
+    int e = api->u.f.SSL_get_error(tls->ssl, rc);
     switch (e) {
     case SSL_ERROR_WANT_READ:
         *want = TE_TLS_WANT_READ;
@@ -231,12 +244,12 @@ static ssize_t io_result(te_tls_t *tls, int rc, int *want)
     case SSL_ERROR_ZERO_RETURN:
         return 0;
     case SSL_ERROR_SYSCALL:
-        api->ERR_clear_error();
+        api->u.f.ERR_clear_error();
         if (errno == 0 || errno == EAGAIN)
             errno = EPIPE;
         return -1;
     default:
-        api->ERR_clear_error();
+        api->u.f.ERR_clear_error();
         errno = EIO;
         return -1;
     }
@@ -246,7 +259,7 @@ ssize_t te_tls_read(te_tls_t *tls, void *buf, size_t len, int *want)
 {
     int n = len > INT32_MAX ? INT32_MAX : (int)len;
     errno = 0;
-    int rc = tls->ctx->api.SSL_read(tls->ssl, buf, n);
+    int rc = tls->ctx->api.u.f.SSL_read(tls->ssl, buf, n);
     return rc > 0 ? rc : io_result(tls, rc, want);
 }
 
@@ -254,6 +267,6 @@ ssize_t te_tls_write(te_tls_t *tls, const void *buf, size_t len, int *want)
 {
     int n = len > INT32_MAX ? INT32_MAX : (int)len;
     errno = 0;
-    int rc = tls->ctx->api.SSL_write(tls->ssl, buf, n);
+    int rc = tls->ctx->api.u.f.SSL_write(tls->ssl, buf, n);
     return rc > 0 ? rc : io_result(tls, rc, want);
 }

@@ -1,6 +1,7 @@
 """The services' own MQTT client (common/src/bus.c) against a scripted
 broker speaking raw MQTT 3.1.1 on a socket, to check what a real mosquitto
-cannot show: the byte order of acknowledgements and outputs, resending with
+cannot show: the byte order of acknowledgements and outputs, input
+acknowledgements held until the broker has the outputs, resending with
 the same packet ids after a reconnection, protocol errors, over-size
 input and QoS 2 de-duplication. tedge-mapper-az is the client under test (a plain
 pass-through converter)."""
@@ -115,8 +116,9 @@ class Session:
         self.sock.sendall(data)
 
     def accept_connect(self, ack_publishes=True):
-        """CONNACK, SUBACK every SUBSCRIBE, optionally PUBACK every QoS 1
-        publish, from a background thread until the session closes."""
+        """CONNACK, SUBACK every SUBSCRIBE, PUBACK every QoS 1 publish (or
+        those ack_publishes(packet) is true for), from a background thread
+        until the session closes."""
         assert self.wait(lambda p: p.type == CONNECT) is not None
         self.send(bytes([CONNACK << 4, 2, 0, 0]))
 
@@ -132,7 +134,8 @@ class Session:
                     try:
                         if p.type == SUBSCRIBE:
                             self.send(bytes([SUBACK << 4, 3]) + struct.pack(">H", p.pid) + b"\x01")
-                        elif p.type == PUBLISH and p.qos == 1 and ack_publishes:
+                        elif p.type == PUBLISH and p.qos == 1 and (
+                                ack_publishes(p) if callable(ack_publishes) else ack_publishes):
                             self.send(bytes([PUBACK << 4, 2]) + struct.pack(">H", p.pid))
                         elif p.type == PINGREQ and not getattr(self, "mute_pings", False):
                             self.send(bytes([PINGRESP << 4, 0]))
@@ -198,27 +201,38 @@ def test_outputs_are_written_before_the_ack_of_their_input(tedge, scripted):
     s.close()
 
 
-def test_unacknowledged_messages_are_resent_with_dup_and_the_same_ids(tedge, scripted):
+def test_input_acks_wait_for_the_outputs_and_unacked_outputs_are_resent(tedge, scripted):
     tedge.spawn("tedge-mapper-az")
     s = scripted.accept()
-    s.accept_connect(ack_publishes=False)
+    s.accept_connect(ack_publishes=lambda p: b'"v":' not in p.payload)  # not the outputs
     assert subscribed(s)
     for pid in (1, 2, 3):
         s.send(publish_packet("te/device/main///m/x", b'{"v":%d}' % pid, qos=1, pid=pid))
-    assert s.wait(lambda p: p.type == PUBACK and p.pid == 3) is not None
-    first = [p for p in list(s.packets) if p.type == PUBLISH and p.topic == "az/messages/events/"
-             and b'"v":' in p.payload]
+
+    def outputs(session):
+        return [p for p in list(session.packets) if p.type == PUBLISH and b'"v":' in p.payload]
+    deadline = time.time() + 10
+    while time.time() < deadline and len(outputs(s)) < 3:
+        time.sleep(0.05)
+    first = outputs(s)
     assert len(first) == 3 and all(not p.dup and p.qos == 1 for p in first)
-    s.close()  # the broker goes away before acknowledging anything
+    time.sleep(0.5)
+    # the broker has not acknowledged the outputs: it must keep the inputs
+    assert [p for p in list(s.packets) if p.type == PUBACK] == []
+    s.send(bytes([PUBACK << 4, 2]) + struct.pack(">H", first[0].pid))
+    assert s.wait(lambda p: p.type == PUBACK and p.pid == 1) is not None
+    time.sleep(0.3)
+    assert [p.pid for p in list(s.packets) if p.type == PUBACK] == [1]
+    s.close()  # the broker goes away before acknowledging the rest
 
     s2 = scripted.accept()
     s2.accept_connect()
     again = []
     deadline = time.time() + 10
-    while time.time() < deadline and len(again) < 3:
-        again = [p for p in list(s2.packets) if p.type == PUBLISH and b'"v":' in p.payload]
+    while time.time() < deadline and len(again) < 2:
+        again = outputs(s2)
         time.sleep(0.05)
-    assert [(p.pid, p.payload) for p in again] == [(p.pid, p.payload) for p in first]
+    assert [(p.pid, p.payload) for p in again] == [(p.pid, p.payload) for p in first[1:]]
     assert all(p.dup for p in again)
     connect = s2.wait(lambda p: p.type == CONNECT)
     assert connect.body[7] & 0x02 == 0, "persistent session (clean_session false)"

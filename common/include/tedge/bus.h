@@ -25,14 +25,14 @@
  *   logs or counts it) and never drops an accepted one. QoS 0 messages are
  *   only sent while connected (TE_ERR_NOCONN otherwise).
  *
- * Delivery (the property that makes kill -9 lose nothing): the PUBACK of an
- * incoming QoS 1 message is queued after the callbacks ran, behind whatever
- * they published, and everything queued during a read pass is written with
- * one write(2) at its end. The broker therefore receives a message's outputs
- * before it may forget the message; a process killed earlier has acked
- * nothing and the broker redelivers to the persistent session. Only when
- * more than 65 000 outputs await the broker's acknowledgement (MQTT's
- * packet-id space) does a new output wait in memory behind them.
+ * Delivery (the property that makes kill -9 lose nothing): the PUBACK (or
+ * PUBREC) of an incoming message is emitted only once the broker has
+ * acknowledged everything published before it, the outputs its callbacks
+ * produced among them (outbox.h, "held acknowledgements"). The broker
+ * forgets an input only when it holds what the input produced; a process
+ * killed at any moment has acknowledged nothing unsafe and the broker
+ * redelivers the rest to the persistent session. Everything queued during
+ * a read pass is written with one write(2) at its end.
  * Incoming QoS 2 messages are delivered once (ids remembered until PUBREL).
  *
  * Memory: three growable byte buffers (read, write, unacknowledged), reused
