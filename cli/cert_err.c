@@ -97,3 +97,22 @@ const char *cert_os_error(int errnum, char *buf, size_t buflen)
     snprintf(buf, buflen, "%s (os error %d)", strerror(errnum), errnum);
     return buf;
 }
+
+/* The reason phrases of the http crate, which thin-edge.io prints. */
+const char *cert_http_reason(long status)
+{
+    static const struct { long code; const char *text; } phrases[] = {
+        {200, "OK"}, {201, "Created"}, {202, "Accepted"}, {204, "No Content"},
+        {301, "Moved Permanently"}, {302, "Found"}, {304, "Not Modified"}, {307, "Temporary Redirect"},
+        {308, "Permanent Redirect"}, {400, "Bad Request"}, {401, "Unauthorized"}, {402, "Payment Required"},
+        {403, "Forbidden"}, {404, "Not Found"}, {405, "Method Not Allowed"}, {406, "Not Acceptable"},
+        {408, "Request Timeout"}, {409, "Conflict"}, {410, "Gone"}, {411, "Length Required"},
+        {413, "Payload Too Large"}, {415, "Unsupported Media Type"}, {422, "Unprocessable Entity"},
+        {423, "Locked"}, {429, "Too Many Requests"}, {500, "Internal Server Error"}, {501, "Not Implemented"},
+        {502, "Bad Gateway"}, {503, "Service Unavailable"}, {504, "Gateway Timeout"},
+    };
+    for (size_t i = 0; i < sizeof phrases / sizeof phrases[0]; i++)
+        if (phrases[i].code == status)
+            return phrases[i].text;
+    return "<unknown status code>";
+}

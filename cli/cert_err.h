@@ -28,4 +28,8 @@ int cert_fail_config(const char *cause);
 /* Rust's io::Error text: "No such file or directory (os error 2)". */
 const char *cert_os_error(int errnum, char *buf, size_t buflen);
 
+/* The reason phrase of an HTTP status as the http crate prints it ("Not
+ * Found"), "<unknown status code>" for others. Static text. */
+const char *cert_http_reason(long status);
+
 #endif

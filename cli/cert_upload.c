@@ -156,25 +156,6 @@ static int credentials(upload_t *up, const char *user_opt, const char *password_
     return err ? cert_fail(WHAT, cert_os_error(err, os, sizeof os), NULL) : 0;
 }
 
-/* The reason phrases of the http crate, which thin-edge.io prints. */
-static const char *reason_phrase(long status)
-{
-    static const struct { long code; const char *text; } phrases[] = {
-        {200, "OK"}, {201, "Created"}, {202, "Accepted"}, {204, "No Content"},
-        {301, "Moved Permanently"}, {302, "Found"}, {304, "Not Modified"}, {307, "Temporary Redirect"},
-        {308, "Permanent Redirect"}, {400, "Bad Request"}, {401, "Unauthorized"}, {402, "Payment Required"},
-        {403, "Forbidden"}, {404, "Not Found"}, {405, "Method Not Allowed"}, {406, "Not Acceptable"},
-        {408, "Request Timeout"}, {409, "Conflict"}, {410, "Gone"}, {411, "Length Required"},
-        {413, "Payload Too Large"}, {415, "Unsupported Media Type"}, {422, "Unprocessable Entity"},
-        {423, "Locked"}, {429, "Too Many Requests"}, {500, "Internal Server Error"}, {501, "Not Implemented"},
-        {502, "Bad Gateway"}, {503, "Service Unavailable"}, {504, "Gateway Timeout"},
-    };
-    for (size_t i = 0; i < sizeof phrases / sizeof phrases[0]; i++)
-        if (phrases[i].code == status)
-            return phrases[i].text;
-    return "<unknown status code>";
-}
-
 static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
     response_t *r = userdata;
@@ -258,7 +239,7 @@ static int tenant_id(upload_t *up, char *tenant, size_t tenantlen)
     if (status >= 400) {
         char cause[1400];
         snprintf(cause, sizeof cause, "HTTP status %s error (%ld %s) for url (%s)",
-                 status < 500 ? "client" : "server", status, reason_phrase(status), url);
+                 status < 500 ? "client" : "server", status, cert_http_reason(status), url);
         return cert_fail(WHAT, cause, NULL);
     }
     json_error_t jerr;
@@ -302,10 +283,10 @@ static int post_certificate(upload_t *up, const char *tenant, const char *device
         printf("%s already exists in the cloud.\n", which);
         return 0;
     }
-    printf("Something went wrong: %ld %s\n", status, reason_phrase(status));
+    printf("Something went wrong: %ld %s\n", status, cert_http_reason(status));
     fflush(stdout);
     char cause[256];
-    snprintf(cause, sizeof cause, "Request returned with code: %ld %s", status, reason_phrase(status));
+    snprintf(cause, sizeof cause, "Request returned with code: %ld %s", status, cert_http_reason(status));
     return cert_fail(WHAT, cause, NULL);
 }
 

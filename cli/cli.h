@@ -12,7 +12,9 @@ typedef struct te_cli_ctx {
     const char *profile;    /* cloud profile of a connect/disconnect command, or NULL */
 } te_cli_ctx_t;
 
-enum { TE_EXIT_OK = 0, TE_EXIT_FAILURE = 1, TE_EXIT_USAGE = 2 };
+/* 3: connect/reconnect succeeded, but a renewed certificate (<cert>.new)
+ * was not promoted (spec/cli.md §1, §4.2 step 6). */
+enum { TE_EXIT_OK = 0, TE_EXIT_FAILURE = 1, TE_EXIT_USAGE = 2, TE_EXIT_NEW_CERT_UNUSED = 3 };
 
 /* Prints "error: <msg>" and the --help hint on stderr; returns TE_EXIT_USAGE. */
 int te_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

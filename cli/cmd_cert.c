@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cert_cmd.h"
 #include "cert_err.h"
 #include "cert_files.h"
 #include "cert_upload.h"
@@ -25,10 +26,10 @@
 #include "tedge/config.h"
 #include "tedge/fsutil.h"
 
-#define ERR_LEN 2048
-#define CAUSE_LEN 12288 /* a cause naming up to two paths and a reason */
-#define SHOW_MINIMUM_S (30 * 86400ULL) /* status threshold after create/renew */
-#define BROKER_USER "mosquitto"
+#define ERR_LEN CERT_ERR_LEN
+#define CAUSE_LEN CERT_CAUSE_LEN
+#define SHOW_MINIMUM_S CERT_SHOW_MINIMUM_S
+#define BROKER_USER CERT_BROKER_USER
 
 static const char cert_help[] =
     "Create and manage device certificate\n"
@@ -49,12 +50,6 @@ static const char cert_help[] =
     "  -h, --help  Print help\n"
     "\n"
     "A trailing cloud (c8y, az or aws) selects the <cloud>.device.* paths.\n";
-
-typedef struct cert_args {
-    const char *device_id, *output_path, *cert_path, *csr_path, *ca, *user, *password;
-    const char *cloud;          /* c8y, az, aws or NULL */
-    bool show_new, self_signed;
-} cert_args_t;
 
 typedef enum { OPT_DEVICE_ID, OPT_OUTPUT_PATH, OPT_CERT_PATH, OPT_CSR_PATH, OPT_CA, OPT_USER,
                OPT_PASSWORD, OPT_NEW, OPT_SELF_SIGNED, OPT_PROFILE } opt_id_t;
@@ -233,13 +228,6 @@ static int parse_args(const subcommand_t *sub, int argc, char **argv, cert_args_
     return -1;
 }
 
-/* The command being run: its arguments, the loaded config and the paths. */
-typedef struct cert_cmd {
-    const cert_args_t *args;
-    te_config_t *cfg;
-    char cert_path[4096], key_path[4096], csr_path[4096];
-} cert_cmd_t;
-
 /* "<cloud>.device.<leaf>" or "device.<leaf>" from the configuration. */
 static const char *device_key(const cert_cmd_t *cmd, const char *leaf, char *key, size_t keylen)
 {
@@ -307,8 +295,7 @@ static int read_certificate(const char *path, cert_info_t *info, char causes[2][
     return 0;
 }
 
-/* The §3.2 report on stdout. what names the command for errors. */
-static int show_certificate(const char *what, const char *path, uint64_t minimum_s)
+int cert_show_file(const char *what, const char *path, uint64_t minimum_s)
 {
     cert_info_t info;
     char causes[2][ERR_LEN];
@@ -335,13 +322,13 @@ static int show_certificate(const char *what, const char *path, uint64_t minimum
     return TE_EXIT_OK;
 }
 
-static uint64_t config_seconds(te_config_t *cfg, const char *key, uint64_t fallback)
+uint64_t cert_config_seconds(te_config_t *cfg, const char *key, uint64_t fallback)
 {
     int64_t seconds = 0;
     return te_config_get_duration_s(cfg, key, &seconds) == TE_OK && seconds >= 0 ? (uint64_t)seconds : fallback;
 }
 
-static void subject_from_config(te_config_t *cfg, const char *id, cert_subject_t *subject)
+void cert_subject_from_config(te_config_t *cfg, const char *id, cert_subject_t *subject)
 {
     const char *o = te_config_get(cfg, "certificate.organization");
     const char *ou = te_config_get(cfg, "certificate.organization_unit");
@@ -383,8 +370,7 @@ static int check_parent_dir(const cert_cmd_t *cmd, const char *what, const char 
     return cert_fail(what, cause, NULL);
 }
 
-/* A path as Rust's `{:?}` prints it (quoted, escaped); out has CAUSE_LEN bytes. */
-static const char *debug_path(const char *path, char *out)
+const char *cert_debug_path(const char *path, char *out)
 {
     te_cert_debug_quote(path, out, CAUSE_LEN);
     return out;
@@ -397,7 +383,7 @@ static void already_exists(char *out, size_t len, bool is_key, const char *path)
         snprintf(out, len, "A private key already exists and would be overwritten.\n"
                            "        Existing file: %s\n"
                            "        Run `tedge cert remove` first to generate a new certificate and private key.\n    ",
-                 debug_path(path, quoted));
+                 cert_debug_path(path, quoted));
     else
         snprintf(out, len, "A certificate already exists and would be overwritten.\n"
                            "        Existing file: \"%s\"\n"
@@ -446,8 +432,8 @@ static int cmd_create(cert_cmd_t *cmd)
         return file_error(what, EEXIST, true, cmd->key_path);
 
     cert_subject_t subject;
-    subject_from_config(cmd->cfg, id, &subject);
-    uint64_t days = config_seconds(cmd->cfg, "certificate.validity.requested_duration", 365 * 86400ULL) / 86400;
+    cert_subject_from_config(cmd->cfg, id, &subject);
+    uint64_t days = cert_config_seconds(cmd->cfg, "certificate.validity.requested_duration", 365 * 86400ULL) / 86400;
     EVP_PKEY *key = NULL;
     char *cert_pem = NULL;
     size_t cert_len = 0;
@@ -472,12 +458,10 @@ static int cmd_create(cert_cmd_t *cmd)
     fputs("Certificate created successfully\n"
           "    => the certificate has to be uploaded to the cloud\n"
           "    => before the device can be connected\n\n", stderr);
-    return show_certificate(what, cmd->cert_path, SHOW_MINIMUM_S);
+    return cert_show_file(what, cmd->cert_path, SHOW_MINIMUM_S);
 }
 
-/* Reads the private key at path into *key. On failure prints the error and
- * returns its exit code; a missing key is ENOENT in *missing when given. */
-static int read_key(const char *what, const char *path, EVP_PKEY **key, bool *missing)
+int cert_read_key(const char *what, const char *path, EVP_PKEY **key, bool *missing)
 {
     char *pem = NULL, err[2 * CAUSE_LEN], os[256], quoted[CAUSE_LEN];
     size_t len = 0;
@@ -490,7 +474,7 @@ static int read_key(const char *what, const char *path, EVP_PKEY **key, bool *mi
         snprintf(err, sizeof err, "No private key has been attached to that device.\n"
                                   "        Missing file: %s\n"
                                   "        Run `tedge cert create` to generate a new key and certificate.\n    ",
-                 debug_path(path, quoted));
+                 cert_debug_path(path, quoted));
         return cert_fail(what, err, NULL);
     }
     if (rc)
@@ -515,13 +499,13 @@ static int cmd_create_csr(cert_cmd_t *cmd)
         return TE_EXIT_FAILURE;
     EVP_PKEY *key = NULL;
     bool new_key = false;
-    int rc = read_key(what, cmd->key_path, &key, &new_key);
+    int rc = cert_read_key(what, cmd->key_path, &key, &new_key);
     if (rc)
         return rc;
     if (new_key && cert_key_generate(&key, err, sizeof err) != TE_OK)
         return cert_fail(what, err, NULL);
     cert_subject_t subject;
-    subject_from_config(cmd->cfg, id, &subject);
+    cert_subject_from_config(cmd->cfg, id, &subject);
     char *csr = NULL;
     size_t csr_len = 0;
     if (cert_csr_pem(key, &subject, &csr, &csr_len, err, sizeof err) != TE_OK)
@@ -548,14 +532,14 @@ static int cmd_show(cert_cmd_t *cmd)
     char path[4200];
     snprintf(path, sizeof path, "%s%s", cmd->args->cert_path ? cmd->args->cert_path : cmd->cert_path,
              cmd->args->show_new ? ".new" : "");
-    uint64_t minimum = config_seconds(cmd->cfg, "certificate.validity.minimum_duration", SHOW_MINIMUM_S);
-    return show_certificate("show the device certificate", path, minimum);
+    uint64_t minimum = cert_config_seconds(cmd->cfg, "certificate.validity.minimum_duration", SHOW_MINIMUM_S);
+    return cert_show_file("show the device certificate", path, minimum);
 }
 
 static int cmd_needs_renewal(cert_cmd_t *cmd)
 {
     const char *path = cmd->args->cert_path ? cmd->args->cert_path : cmd->cert_path;
-    uint64_t minimum = config_seconds(cmd->cfg, "certificate.validity.minimum_duration", SHOW_MINIMUM_S);
+    uint64_t minimum = cert_config_seconds(cmd->cfg, "certificate.validity.minimum_duration", SHOW_MINIMUM_S);
     cert_info_t info;
     char causes[2][ERR_LEN];
     if (read_certificate(path, &info, causes) != 0) {
@@ -586,78 +570,6 @@ static int cmd_remove(cert_cmd_t *cmd)
     else
         return cert_fail("remove the device certificate", "I/O error", cert_os_error(err, os, sizeof os), NULL);
     return TE_EXIT_OK;
-}
-
-/* Reads the current certificate into *info if it can be renewed as
- * self-signed; else prints why (an error preparing the command) and
- * returns false. */
-static bool check_renewable(const char *path, cert_info_t *info)
-{
-    char causes[2][ERR_LEN], cause[3 * CAUSE_LEN], quoted[CAUSE_LEN];
-    char *pem = NULL;
-    size_t len = 0;
-    int err = cert_file_read(path, &pem, &len);
-    if (err == ENOENT) {
-        snprintf(cause, sizeof cause, "Cannot renew certificate %s: No certificate has been attached to that device.\n"
-                 "        Missing file: %s\n"
-                 "        Run `tedge cert create` to generate a new certificate.\n    ", path,
-                 debug_path(path, quoted));
-    } else if (err) {
-        snprintf(cause, sizeof cause, "Cannot renew certificate %s: I/O error", path);
-    } else if (cert_info_read(pem, len, info, causes[1], ERR_LEN) != TE_OK) {
-        snprintf(cause, sizeof cause, "Cannot renew certificate %s: %s", path, causes[1]);
-    } else if (strcmp(info->issuer, info->subject) != 0) {
-        cert_info_free(info);
-        snprintf(cause, sizeof cause, "Cannot renew certificate with `--self-signed`: %s is not self-signed", path);
-    } else {
-        free(pem);
-        return true;
-    }
-    free(pem);
-    cert_fail_config(cause);
-    return false;
-}
-
-static int cmd_renew(cert_cmd_t *cmd)
-{
-    bool self_signed = cmd->args->self_signed || (cmd->args->ca && strcmp(cmd->args->ca, "self-signed") == 0);
-    if (!self_signed)
-        return cert_fail("renew the device certificate via Cumulocity HTTP proxy",
-                         "Renewal by the Cumulocity CA (--ca c8y) is not supported by this version of tedge.\n"
-                         "Use `tedge cert renew --ca self-signed` to renew a self-signed certificate.",
-                         NULL);
-    const char *what = "Renew the self-signed certificate of the device.";
-    cert_info_t current;
-    if (!check_renewable(cmd->cert_path, &current))
-        return TE_EXIT_FAILURE;
-    char new_path[4200], err[ERR_LEN], os[256];
-    snprintf(new_path, sizeof new_path, "%s.new", cmd->cert_path);
-    EVP_PKEY *key = NULL;
-    int rc = read_key(what, cmd->key_path, &key, NULL);
-    if (rc) {
-        cert_info_free(&current);
-        return rc;
-    }
-    cert_subject_t subject;
-    subject_from_config(cmd->cfg, current.common_name, &subject);
-    uint64_t days = config_seconds(cmd->cfg, "certificate.validity.requested_duration", 365 * 86400ULL) / 86400;
-    char *pem = NULL;
-    size_t len = 0;
-    if (cert_selfsigned_pem(key, &subject, (int64_t)time(NULL) - 86400, days, &pem, &len, err, sizeof err) != TE_OK)
-        rc = cert_fail(what, err, NULL);
-    else if (te_fs_write_atomic(new_path, pem, len, 0444) != TE_OK)
-        rc = cert_fail(what, "I/O error", cert_os_error(errno, os, sizeof os), NULL);
-    free(pem);
-    EVP_PKEY_free(key);
-    cert_info_free(&current);
-    if (rc)
-        return rc;
-    cert_file_give_to(new_path, BROKER_USER);
-    fputs("Certificate renewed successfully\n"
-          "    For an un-interrupted service:\n"
-          "    => the new certificate has to be uploaded to the cloud\n"
-          "    => before the device is reconnected\n\n", stderr);
-    return show_certificate(what, new_path, SHOW_MINIMUM_S);
 }
 
 static const subcommand_t *find_subcommand(const char *name)
@@ -706,7 +618,7 @@ int te_cli_cert_main(const te_cli_ctx_t *ctx, int argc, char **argv)
     else if (strcmp(sub->name, "remove") == 0)
         rc = cmd_remove(&cmd);
     else if (strcmp(sub->name, "renew") == 0)
-        rc = cmd_renew(&cmd);
+        rc = cert_cmd_renew(&cmd);
     else
         rc = cert_upload_c8y(cmd.cfg, args.user, args.password);
     te_config_free(cmd.cfg);

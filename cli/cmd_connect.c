@@ -1,14 +1,17 @@
-/* tedge connect <cloud> [--offline] [--test] (spec/cli.md §4.2, §4.3): writes
- * the mosquitto bridge, restarts mosquitto through system.toml, checks the
- * round trip to the cloud and enables the mapper. Output, step titles and exit
- * codes are thin-edge.io's. Also the argument parsing of disconnect,
- * reconnect and refresh-bridges (their flows are in connect_bridges.c). */
+/* tedge connect <cloud> [--offline] [--test] (spec/cli.md §4.2, §4.3): puts
+ * a renewed certificate (<cert>.new) in place once the cloud accepts it,
+ * writes the mosquitto bridge, restarts mosquitto through system.toml, checks
+ * the round trip to the cloud and enables the mapper. Output, step titles and
+ * exit codes are thin-edge.io's (crates/core/tedge/src/cli/connect/
+ * command.rs). Also the argument parsing of disconnect, reconnect and
+ * refresh-bridges (their flows are in connect_bridges.c). */
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -183,6 +186,70 @@ static int test_connection(const te_cloud_settings_t *s)
     return TE_EXIT_OK;
 }
 
+typedef enum shift {
+    SHIFT_NONE,       /* no <cert>.new */
+    SHIFT_PROMOTED,   /* <cert>.new is now <cert> */
+    SHIFT_KEPT_OLD,   /* <cert>.new not used: exit 3 if the rest succeeds */
+} shift_t;
+
+static void keep_current(const char *cert_path)
+{
+    fprintf(stderr, "  => keep using the current certificate unchanged %s\n", cert_path);
+}
+
+/* Step 6: a renewed certificate replaces the current one once the cloud
+ * accepts it. c8y: a direct connection with it (the device creation
+ * message, as step 8), up to timing.attempts tries timing.retry_sleep_s
+ * apart; az and aws: promoted unchecked, as thin-edge.io does. Offline (no
+ * check possible) and basic auth (no certificate used) leave it alone. */
+static shift_t promote_new_certificate(const te_cloud_settings_t *s, bool offline)
+{
+    char new_path[1200];
+    struct stat st;
+    snprintf(new_path, sizeof new_path, "%s.new", s->cert_path);
+    if (s->basic_auth || lstat(new_path, &st) != 0)
+        return SHIFT_NONE;
+    if (offline) {
+        fprintf(stderr, "Offline mode. Skipping new device certificate validation\n"
+                        "  => use current certificate %s\n"
+                        "  => ignoring new certificate %s\n", s->cert_path, new_path);
+        return SHIFT_KEPT_OLD;
+    }
+    char title[1300], err[ERR_LEN] = "";
+    te_cloud_settings_t trial = *s; /* shallow: only cert_path differs, nothing is freed */
+    trial.cert_path = new_path;
+    bool accepted = false;
+    for (unsigned attempt = 1; !accepted; attempt++) {
+        if (attempt == 1)
+            snprintf(title, sizeof title, "Validating new certificate: %s", new_path);
+        else
+            snprintf(title, sizeof title, "Validating new certificate: attempt %u of %u", attempt, s->timing.attempts);
+        te_ui_step_begin(title);
+        accepted = s->cloud != TE_CLOUD_C8Y || te_connect_c8y_create_device(&trial, err, sizeof err) == TE_OK;
+        if (accepted) {
+            te_ui_step_ok(title);
+        } else {
+            te_ui_step_failed(title);
+            if (attempt >= s->timing.attempts)
+                break;
+            sleep_s(s->timing.retry_sleep_s);
+        }
+    }
+    if (!accepted) {
+        fprintf(stderr, "Error validating the new certificate: %s\n", err);
+        keep_current(s->cert_path);
+        return SHIFT_KEPT_OLD;
+    }
+    if (rename(new_path, s->cert_path) != 0) {
+        int e = errno;
+        fprintf(stderr, "Error replacing the device certificate by the new one: %s (os error %d)\n", strerror(e), e);
+        keep_current(s->cert_path);
+        return SHIFT_KEPT_OLD;
+    }
+    fprintf(stderr, "The new certificate is now the active certificate %s\n", s->cert_path);
+    return SHIFT_PROMOTED;
+}
+
 /* Steps 7-12: files, mosquitto. Returns -1 to go on, else the exit code. */
 static int new_bridge(te_config_t *cfg, const te_sysconfig_t *sc, const te_cloud_settings_t *s, bool offline)
 {
@@ -297,6 +364,7 @@ int te_connect_run(const te_cli_ctx_t *ctx, te_cloud_t cloud, bool offline, bool
         const char *causes[] = {cause};
         exit_code = te_ui_fail_plain(what, causes, 1);
     } else {
+        shift_t shift = promote_new_certificate(&s, offline);
         exit_code = new_bridge(cfg, sc, &s, offline);
         if (exit_code < 0) {
             bool checked = true;
@@ -326,6 +394,10 @@ int te_connect_run(const te_cli_ctx_t *ctx, te_cloud_t cloud, bool offline, bool
                 te_ui_error("Connection check failed");
                 exit_code = TE_EXIT_FAILURE;
             }
+        }
+        if (exit_code == TE_EXIT_OK && shift == SHIFT_KEPT_OLD) {
+            fprintf(stderr, "Successfully connected, however not using the new certificate\n");
+            exit_code = TE_EXIT_NEW_CERT_UNUSED;
         }
     }
     te_cloud_settings_free(&s);

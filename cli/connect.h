@@ -25,6 +25,8 @@ bool te_ui_colour(void);
  * On a TTY, begin shows the title at once; end completes the line. */
 void te_ui_step_begin(const char *title);
 void te_ui_step_ok(const char *title);
+/* "<title>... ✗" alone: the caller reports the error later. */
+void te_ui_step_failed(const char *title);
 void te_ui_step_fail(const char *title, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "warning: <message>" / "error: <message>" on stderr. */
 void te_ui_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

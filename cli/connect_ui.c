@@ -48,6 +48,11 @@ void te_ui_step_ok(const char *title)
     step_end(title, true);
 }
 
+void te_ui_step_failed(const char *title)
+{
+    step_end(title, false);
+}
+
 static void vlabel(const char *label, const char *colour_code, const char *fmt, va_list ap)
 {
     if (te_ui_colour())

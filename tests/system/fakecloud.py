@@ -13,6 +13,10 @@ and a device whose mosquitto `tedge connect` can restart.
   `$iothub/twin/GET/?$rid=N` -> `$iothub/twin/res/200/?$rid=N`. AWS needs no
   responder: the broker echoes `thinedge/devices/<id>/test-connection` back to
   the bridge that published it, as AWS IoT Core does.
+  With use_basic_auth(), the TLS listener takes username and password (a
+  mosquitto password_file, anonymous refused) and no client certificate, as
+  Cumulocity does for basic auth; the responder then answers `123` on `s/us`
+  with `124,<id>` on `s/ds` (unless answer_123 is False).
 - Device: the device's local mosquitto (daemonized, pid file) whose config
   includes `<config-dir>/mosquitto-conf`, and a system.toml whose [init]
   commands are small scripts: they log each call and really stop/restart that
@@ -130,6 +134,8 @@ class FakeCloud:
         self.iss = self.ip
         self.responder = None
         self.messages = []  # (topic, payload) seen by the responder
+        self.password_file = None  # basic auth: see use_basic_auth()
+        self.answer_123 = True
         self.cond = threading.Condition()
         # mosquitto wants a non-empty cafile: start with the CA itself
         shutil.copy(pki.ca_cert, self.trust_file)
@@ -142,19 +148,31 @@ class FakeCloud:
             self.stop_broker()
             self.start_broker()
 
+    def use_basic_auth(self, username, password):
+        """Cumulocity's basic auth: the TLS listener wants this user, no certificate."""
+        self.password_file = os.path.join(self.dir, "passwords")
+        run("mosquitto_passwd", "-c", "-b", self.password_file, username, password)
+
     def start_broker(self):
+        if self.password_file:
+            tls_auth = ("require_certificate false\n"
+                        "allow_anonymous false\n"
+                        f"password_file {self.password_file}\n")
+        else:
+            tls_auth = "require_certificate true\nallow_anonymous true\n"
         with open(self.conf, "w") as f:
             f.write("user root\n"
+                    "per_listener_settings true\n"
                     "persistence false\n"
-                    "allow_anonymous true\n"
                     f"log_dest file {self.log}\n"
                     "log_type all\n"
                     f"listener {self.port} {self.ip}\n"
                     f"cafile {self.trust_file}\n"
                     f"certfile {self.cert}\n"
                     f"keyfile {self.key}\n"
-                    "require_certificate true\n"
-                    f"listener {self.plain_port} 127.0.0.1\n")
+                    + tls_auth +
+                    f"listener {self.plain_port} 127.0.0.1\n"
+                    "allow_anonymous true\n")
         self.proc = subprocess.Popen([MOSQUITTO, "-c", self.conf], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
         if not wait_port(self.plain_port):
@@ -190,6 +208,8 @@ class FakeCloud:
             self.cond.notify_all()
         if topic == "s/uat":
             client.publish("s/dat", f"71,{make_jwt(self.iss)}", qos=0)
+        elif topic == "s/us" and payload == b"123" and self.answer_123:
+            client.publish("s/ds", "124,4711", qos=1)
         elif topic.startswith("$iothub/twin/GET/"):
             rid = topic.split("?", 1)[1] if "?" in topic else "$rid=1"
             client.publish(f"$iothub/twin/res/200/?{rid}", b"{}", qos=1)

@@ -463,14 +463,6 @@ def test_renew_without_certificate_fails(tedge, paths):
     assert_no_files(paths)
 
 
-def test_renew_by_the_c8y_ca_is_not_supported(tedge, paths):
-    create(tedge)
-    r = tedge.run("cert", "renew")
-    assert r.returncode == 1
-    assert "not supported" in r.stderr
-    assert not os.path.exists(paths.new)
-
-
 # --- needs-renewal --------------------------------------------------------------
 
 @pytest.mark.parametrize("duration,code,status", [
