@@ -20,6 +20,7 @@
 typedef struct cert_args {
     const char *device_id, *output_path, *cert_path, *csr_path, *ca, *user, *password;
     const char *cloud;          /* c8y, az, aws or NULL */
+    char profile[TE_PROFILE_NAME_MAX]; /* with a cloud: --profile or TEDGE_CLOUD_PROFILE; "" none */
     bool show_new, self_signed;
 } cert_args_t;
 

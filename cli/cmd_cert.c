@@ -49,7 +49,8 @@ static const char cert_help[] =
     "Options:\n"
     "  -h, --help  Print help\n"
     "\n"
-    "A trailing cloud (c8y, az or aws) selects the <cloud>.device.* paths.\n";
+    "A trailing cloud (c8y, az or aws) selects the <cloud>.device.* paths, and with\n"
+    "--profile <PROFILE> (or TEDGE_CLOUD_PROFILE) those of <cloud>.profiles.<PROFILE>.\n";
 
 typedef enum { OPT_DEVICE_ID, OPT_OUTPUT_PATH, OPT_CERT_PATH, OPT_CSR_PATH, OPT_CA, OPT_USER,
                OPT_PASSWORD, OPT_NEW, OPT_SELF_SIGNED, OPT_PROFILE } opt_id_t;
@@ -182,7 +183,7 @@ static void set_option(cert_args_t *args, opt_id_t id, const char *value)
 /* Returns -1 to go on, else the exit code (help printed or usage error). */
 static int parse_args(const subcommand_t *sub, int argc, char **argv, cert_args_t *args)
 {
-    bool positional_only = false;
+    bool positional_only = false, explicit_profile = false;
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i];
         if (!positional_only && arg[0] == '-' && arg[1] != '\0') {
@@ -206,9 +207,13 @@ static int parse_args(const subcommand_t *sub, int argc, char **argv, cert_args_
                                               def->name, def->value_name);
                 value = argv[++i];
             }
-            if (def->id == OPT_PROFILE)
-                return te_cli_usage_error("unexpected argument '--profile' found\n\n"
-                                          "  note: cloud profiles are not supported by this version of tedge");
+            if (def->id == OPT_PROFILE) {
+                char reason[128];
+                if (te_config_profile_name(value, args->profile, sizeof args->profile, reason,
+                                           sizeof reason) != TE_OK)
+                    return te_cli_usage_error("invalid value '%s' for '--profile <PROFILE>': %s", value, reason);
+                explicit_profile = true;
+            }
             set_option(args, def->id, value);
         } else if (!args->cloud && (strcmp(arg, "c8y") == 0 || (strcmp(sub->name, "upload") != 0 &&
                                                                 (strcmp(arg, "az") == 0 || strcmp(arg, "aws") == 0)))) {
@@ -216,6 +221,16 @@ static int parse_args(const subcommand_t *sub, int argc, char **argv, cert_args_
         } else {
             return te_cli_usage_error("unrecognized subcommand '%s'\n\nUsage: tedge cert %s", arg, sub->usage);
         }
+    }
+    if (explicit_profile && !args->cloud)
+        return te_cli_usage_error("unexpected argument '--profile' found\n\n"
+                                  "  note: a profile belongs to a cloud: tedge cert %s c8y --profile <PROFILE>",
+                                  sub->name);
+    const char *env = getenv("TEDGE_CLOUD_PROFILE");
+    if (args->cloud && !explicit_profile && env && *env) {
+        char reason[128];
+        if (te_config_profile_name(env, args->profile, sizeof args->profile, reason, sizeof reason) != TE_OK)
+            return te_cli_usage_error("invalid value '%s' for '--profile <PROFILE>': %s", env, reason);
     }
     if (strcmp(sub->name, "upload") == 0 && !args->cloud) {
         fputs("Upload root certificate\n\nUsage: tedge cert upload <COMMAND>\n\n"
@@ -604,6 +619,11 @@ int te_cli_cert_main(const te_cli_ctx_t *ctx, int argc, char **argv)
     cert_cmd_t cmd = {.args = &args};
     if (te_config_load(&cmd.cfg, ctx->config_dir, false, err, sizeof err) != TE_OK)
         return cert_fail_text("read the tedge configuration", err);
+    /* <cloud>.device.* now name <cloud>.profiles.<P>.device.* */
+    if (args.profile[0] && te_config_use_profile(cmd.cfg, args.profile) != TE_OK) {
+        te_config_free(cmd.cfg);
+        return te_cli_usage_error("invalid value '%s' for '--profile <PROFILE>'", args.profile);
+    }
     load_path(&cmd, "cert_path", cmd.cert_path, sizeof cmd.cert_path);
     load_path(&cmd, "key_path", cmd.key_path, sizeof cmd.key_path);
     load_path(&cmd, "csr_path", cmd.csr_path, sizeof cmd.csr_path);

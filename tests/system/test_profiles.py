@@ -1,5 +1,5 @@
-"""Cloud profiles (spec/cli.md §2.1 P2, §4): `--profile P` and
-TEDGE_CLOUD_PROFILE for tedge config and tedge connect/disconnect, the
+"""Cloud profiles (spec/cli.md §2.1 P2, §3, §4): `--profile P` and
+TEDGE_CLOUD_PROFILE for tedge cert, tedge config and tedge connect/disconnect, the
 <cloud>@P-bridge.conf file and the link through the profile's topic prefix,
 against the local fake cloud of fakecloud.py."""
 import os
@@ -10,6 +10,42 @@ from mqttutil import Recorder
 from test_connect import DEVICE_ID, c8y_bridge, close, relay, setup_cloud
 
 SECOND_ID = "test-device-02"
+
+
+# ---- tedge cert <cloud> --profile ------------------------------------------------
+
+def cert_subject(path):
+    r = subprocess.run(["openssl", "x509", "-noout", "-subject", "-in", path], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def test_cert_with_cloud_and_profile_uses_the_profile_paths(tedge):
+    d = tedge.config_dir
+    tedge.config_set("c8y.profiles.second.device.cert_path", f"{d}/second-cert.pem")
+    tedge.config_set("c8y.profiles.second.device.key_path", f"{d}/second-key.pem")
+    r = tedge.run("cert", "create", "c8y", "--profile", "second", "--device-id", SECOND_ID)
+    assert r.returncode == 0, r.stderr
+    assert "CN = " + SECOND_ID in cert_subject(f"{d}/second-cert.pem")
+    assert oct(os.stat(f"{d}/second-key.pem").st_mode & 0o777) == "0o400"
+    # the default profile's paths are untouched
+    assert not os.path.exists(os.path.join(d, "device-certs", "tedge-certificate.pem"))
+    r = tedge.run("cert", "show", "c8y", env={"TEDGE_CLOUD_PROFILE": "Second"})
+    assert r.returncode == 0 and f"{d}/second-cert.pem" in r.stdout and SECOND_ID in r.stdout
+    # without the cloud TEDGE_CLOUD_PROFILE does not apply: the default cert is missing
+    assert tedge.run("cert", "show", env={"TEDGE_CLOUD_PROFILE": "second"}).returncode == 1
+    r = tedge.run("cert", "remove", "c8y", "--profile", "second")
+    assert r.returncode == 0, r.stderr
+    assert not os.path.exists(f"{d}/second-cert.pem")
+
+
+def test_cert_profile_needs_a_cloud_and_a_valid_name(tedge):
+    r = tedge.run("cert", "show", "--profile", "second")
+    assert r.returncode == 2 and "unexpected argument '--profile'" in r.stderr
+    r = tedge.run("cert", "show", "c8y", "--profile", "bad name")
+    assert r.returncode == 2 and "Profile names can only contain" in r.stderr
+    r = tedge.run("cert", "show", "c8y", env={"TEDGE_CLOUD_PROFILE": "bad name"})
+    assert r.returncode == 2 and "Profile names can only contain" in r.stderr
 
 
 # ---- tedge config -------------------------------------------------------------
