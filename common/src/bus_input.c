@@ -111,33 +111,34 @@ static void deliver(te_bus_t *bus, const te_mqtt_publish_t *p, uint8_t *payload_
 }
 
 /* A PUBLISH too large to keep: report it from its first bytes, acknowledge
- * it and discard the rest as it arrives. Returns false until the topic and
- * packet id are in. */
-static bool bus_skip_oversize(te_bus_t *bus, uint8_t first, const uint8_t *body, size_t have,
-                              size_t remaining)
+ * it and discard the rest as it arrives. Returns 1 when done, 0 until the
+ * topic and packet id are in, -1 when they are malformed. */
+static int bus_skip_oversize(te_bus_t *bus, uint8_t first, const uint8_t *body, size_t have,
+                             size_t remaining)
 {
     if (have < 2)
-        return false;
+        return 0;
     size_t topic_len = (size_t)body[0] << 8 | body[1];
     int qos = first >> 1 & 3;
     size_t need = 2 + topic_len + (qos ? 2 : 0);
     if (have < need)
-        return false;
+        return 0;
     te_mqtt_publish_t p;
     if (te_mqtt_publish_decode(first, body, need, &p) != TE_OK)
-        return false;
-    const char *topic = own_topic(bus, p.topic, p.topic_len);
-    te_msg_t msg = {.topic = topic ? topic : "?", .payload = "", .len = remaining - need,
-                    .qos = qos, .retain = first & 1};
-    te_log_warn("dropped a %zu-byte message on %s: over the %zu-byte limit", msg.len, msg.topic,
-                bus->opts.max_payload_bytes);
-    if (bus->opts.on_oversize)
-        bus->opts.on_oversize(bus->opts.ctx, &msg);
-    if (qos == 1)
-        bus_queue_ack(bus, TE_MQTT_PUBACK, p.packet_id);
-    else if (qos == 2)
-        bus_queue_ack(bus, TE_MQTT_PUBREC, p.packet_id);
-    return true;
+        return -1;
+    if (qos < 2 || !qos2_seen(bus, p.packet_id, true)) {
+        const char *topic = own_topic(bus, p.topic, p.topic_len);
+        te_msg_t msg = {.topic = topic ? topic : "?", .payload = "", .len = remaining - need,
+                        .qos = qos, .retain = first & 1};
+        te_log_warn("dropped a %zu-byte message on %s: over the %zu-byte limit", msg.len, msg.topic,
+                    bus->opts.max_payload_bytes);
+        if (bus->opts.on_oversize)
+            bus->opts.on_oversize(bus->opts.ctx, &msg);
+    }
+    if (qos > 0) /* behind the error report the callback may have published */
+        (void)te_outbox_ack_input(&bus->outbox, qos == 1 ? TE_MQTT_PUBACK : TE_MQTT_PUBREC,
+                                  p.packet_id, bus_emit, bus);
+    return 1;
 }
 
 /* Handles one complete packet. Returns false when the connection was
@@ -238,7 +239,12 @@ bool bus_parse(te_bus_t *bus)
                 bus_handle_loss(bus, "protocol error: over-size packet");
                 return false;
             }
-            if (!bus_skip_oversize(bus, first, r->data + r->off + header_len, have, remaining))
+            int skip = bus_skip_oversize(bus, first, r->data + r->off + header_len, have, remaining);
+            if (skip < 0) {
+                bus_handle_loss(bus, "protocol error: malformed PUBLISH");
+                return false;
+            }
+            if (skip == 0 || bus->closing)
                 break;
             r->off += header_len;
             bus->skip_bytes = remaining;

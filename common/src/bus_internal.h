@@ -56,7 +56,8 @@ struct te_bus {
     int poll_events;
     struct addrinfo *addrs, *next_addr;
     uint64_t connect_started_ms, last_write_ms, ping_sent_ms;
-    int tls_want;
+    int tls_want;             /* during the handshake */
+    bool write_waits_read;    /* a TLS write needs the peer's bytes first */
 
     uv_timer_t misc_timer;    /* keepalive, connect timeout, heap trim */
     uv_timer_t retry_timer;   /* reconnection backoff */

@@ -45,6 +45,7 @@ static void bus_reset_session_io(te_bus_t *bus)
     bus->rbuf.off = bus->rbuf.len = 0;
     bus->wbuf.off = bus->wbuf.len = 0;
     bus->skip_bytes = 0;
+    bus->write_waits_read = false;
     te_outbox_rewind(&bus->outbox);
     bus->ping_sent_ms = 0;
 }
@@ -162,11 +163,15 @@ void bus_flush(te_bus_t *bus)
         else
             n = send(bus->fd, w->data + w->off, w->len - w->off, MSG_NOSIGNAL);
         if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+                /* TLS waiting for the peer: the next read pass flushes again */
+                bus->write_waits_read = want == TE_TLS_WANT_READ;
                 break;
+            }
             bus_handle_loss(bus, strerror(errno));
             return;
         }
+        bus->write_waits_read = false;
         w->off += (size_t)n;
         bus->last_write_ms = uv_now(bus->loop);
     }
@@ -184,7 +189,7 @@ void bus_update_poll(te_bus_t *bus)
         want = UV_WRITABLE;
     else if (bus->state == ST_TLS)
         want = bus->tls_want == TE_TLS_WANT_WRITE ? UV_WRITABLE : UV_READABLE;
-    else if (bus->wbuf.off < bus->wbuf.len)
+    else if (bus->wbuf.off < bus->wbuf.len && !bus->write_waits_read)
         want |= UV_WRITABLE;
     if (want != bus->poll_events) {
         uv_poll_start(bus->poll, want, on_poll);
