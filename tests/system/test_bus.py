@@ -288,3 +288,18 @@ def test_qos2_input_is_delivered_once_and_completed(tedge, scripted):
     out = tedge.log_of("tedge")
     assert out.count("[q2/a] once") == 1, out
     s.close()
+
+
+def test_an_over_size_publish_with_a_malformed_topic_drops_the_connection(tedge, scripted):
+    tedge.spawn("tedge-mapper-az")
+    s = scripted.accept()
+    s.accept_connect()
+    assert subscribed(s)
+    # 3 MiB announced, an empty topic: the client cannot report or skip it safely
+    s.send(bytes([0x32]) + encode_len(3 << 20) + b"\x00\x00\x00\x07" + b"x" * 1000)
+    assert s.wait_closed(), "the client waits for ever on a packet it cannot parse"
+    s2 = scripted.accept()
+    s2.accept_connect()
+    assert subscribed(s2)
+    assert "protocol error: malformed PUBLISH" in tedge.log_of("tedge-mapper-az")
+    s2.close()
