@@ -137,7 +137,10 @@ fuzz: $(FUZZERS)
 	    tail -1 build-fuzz/$$(basename $$f).log; \
 	done
 
-BENCH_TOOLS := $(BUILD)/bench/relay $(BUILD)/bench/loadgen
+BENCH_TOOLS := $(BUILD)/bench/relay $(BUILD)/bench/loadgen $(BUILD)/bench/busrelay
+$(BUILD)/bench/busrelay: bench/busrelay.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(LDOPT) $(LIBS_BUS)
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -o $@ $< $(LDOPT) $(shell pkg-config --libs libmosquitto) -lpthread
