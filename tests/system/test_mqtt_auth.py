@@ -94,3 +94,31 @@ def test_missing_password_file_is_a_clear_error(tedge, broker, tmp_path):
     r = tedge.run("mqtt", "pub", "a/b", "x")
     assert r.returncode == 1
     assert "password_file" in r.stderr and "nope" in r.stderr
+
+
+def test_large_messages_cross_tls_whole_and_in_order(tedge, tmp_path, pki):
+    """TLS records are 16 KiB: 20 messages of 120 KiB each span several,
+    from tedge mqtt pub to tedge mqtt sub over TLS, whole and in order."""
+    b = start_broker(tmp_path, f"cafile {pki}/ca.pem\ncertfile {pki}/server.pem\n"
+                               f"keyfile {pki}/server.key\nrequire_certificate true\nallow_anonymous true\n")
+    try:
+        tedge.config_set("mqtt.client.port", b.port)
+        tedge.config_set("mqtt.client.auth.ca_file", f"{pki}/ca.pem")
+        tedge.config_set("mqtt.client.auth.cert_file", f"{pki}/client.pem")
+        tedge.config_set("mqtt.client.auth.key_file", f"{pki}/client.key")
+        sub = subprocess.Popen([tedge.bin("tedge"), "--config-dir", tedge.config_dir, "mqtt", "sub",
+                                "-q", "1", "-C", "20", "--no-topic", "big/#"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=tedge.env)
+        time.sleep(0.5)
+        for i in range(20):
+            body = (b"%02d" % i) * (60 * 1024)
+            r = subprocess.run([tedge.bin("tedge"), "--config-dir", tedge.config_dir, "mqtt", "pub",
+                                f"big/{i}", body.decode()], capture_output=True, env=tedge.env, timeout=30)
+            assert r.returncode == 0, r.stderr
+        out, err = sub.communicate(timeout=30)
+        assert sub.returncode == 0, err
+        lines = out.split(b"\n")[:20]
+        assert [len(l) for l in lines] == [120 * 1024] * 20
+        assert [l[:2] for l in lines] == [b"%02d" % i for i in range(20)]
+    finally:
+        b.stop()
