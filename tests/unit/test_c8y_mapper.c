@@ -21,6 +21,9 @@
 #define NOW_MS "2024-05-01T10:00:00.123Z"
 #define MEAS "c8y/measurement/measurements/create "
 #define JOURNAL "c8y-internal/alarms/"
+/* the c8y_Agent fragment published before 114 on start */
+#define AGENT(dev) "c8y/inventory/managedObjects/update/" dev " {\"c8y_Agent\":{\"name\":\"thin-edge.io\"," \
+                   "\"url\":\"https://thin-edge.io\",\"version\":\"" TEDGE_VERSION "\"}}\n"
 #define CHILD_REG {"te/device/child01//", "{\"@type\":\"child-device\",\"name\":\"child01\",\"type\":\"SmartHomeHub\"}"}
 #define CHILD_101 "c8y/s/us 101,mydev:device:child01,child01,SmartHomeHub,false\n" \
                   "c8y/s/us/mydev:device:child01 117,60\n"
@@ -274,7 +277,7 @@ static const conv_case_t cases[] = {
       {"te/device/main/service/mosquitto-c8y-bridge", "{\"@type\":\"service\"}"},
       {"te/device/main/service/mosquitto-c8y-bridge/status/health", "0"},
       {"te/device/main/service/mosquitto-c8y-bridge/status/health", "1"}},
-     "c8y/s/us 114\nc8y/s/us 500\n"
+     AGENT("mydev") "c8y/s/us 114\nc8y/s/us 500\n"
      /* the registration, then the health buffered before it */
      "c8y/s/us 102,mydev:device:main:service:mosquitto-c8y-bridge,service,mosquitto-c8y-bridge,up\n"
      "c8y/s/us 102,mydev:device:main:service:mosquitto-c8y-bridge,service,mosquitto-c8y-bridge,up\n"
@@ -492,7 +495,7 @@ static void test_start_sends_117_and_init_after_bridge(void **state)
     (void)feed(f, "te/device/main/service/mosquitto-c8y-bridge/status/health", "garbage");
     assert_string_equal(f->got, "");
     (void)feed(f, "te/device/main/service/mosquitto-c8y-bridge/status/health", "0");
-    assert_string_equal(f->got, "c8y/s/us 114,c8y_LogfileRequest,c8y_Restart\nc8y/s/us 500\n");
+    assert_string_equal(f->got, AGENT("mydev") "c8y/s/us 114,c8y_LogfileRequest,c8y_Restart\nc8y/s/us 500\n");
     /* inotify path: a file removed -> 114 again; nothing when unchanged */
     snprintf(path, sizeof path, "%s/operations/c8y/c8y_LogfileRequest", f->dir);
     unlink(path);
