@@ -115,7 +115,13 @@ te_err_t c8y_twin(te_c8y_t *st, te_c8y_entity_t *e, const char *key, const te_ms
     te_err_t rc;
     json_t *v = te_tejson_load(msg->payload, msg->len, &rc, err, sizeof err);
     if (!v) {
-        te_out_errorf(out, "Failed to convert a message on topic '%s': %s", msg->topic, err);
+        /* serde_json's wording for a payload that is not a JSON value at all
+         * (inventory.rs unquoted_string_value_invalid expects "expected value") */
+        const char *at = strstr(err, " at line ");
+        if (strncmp(err, "Invalid JSON: invalid token", 27) == 0 && at)
+            te_out_errorf(out, "Failed to convert a message on topic '%s': expected value%s", msg->topic, at);
+        else
+            te_out_errorf(out, "Failed to convert a message on topic '%s': %s", msg->topic, err);
         return rc;
     }
     if (json_equal(v, json_object_get(e->twin, key))) {
