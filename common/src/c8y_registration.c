@@ -51,23 +51,17 @@ static bool is_twin_key(const char *key)
     return key[0] != '@';
 }
 
-/* The twin (non-@) members of two registrations differ. */
-static bool twin_keys_differ(const json_t *a, const json_t *b)
+/* A re-registration may repeat or omit twin keys but not add or change one:
+ * thin-edge.io merges it into the current twin data and refuses the update
+ * when the merge changes anything (c8y_mapper_ext entity_cache.rs insert). */
+static bool changes_twin(const te_c8y_entity_t *e, const json_t *reg)
 {
     const char *key;
     json_t *v;
-    size_t na = 0, nb = 0;
-    json_object_foreach((json_t *)a, key, v) {
-        if (!is_twin_key(key))
-            continue;
-        na++;
-        if (!json_equal(v, json_object_get(b, key)))
+    json_object_foreach((json_t *)reg, key, v)
+        if (is_twin_key(key) && !json_equal(v, json_object_get(e->twin, key)))
             return true;
-    }
-    json_object_foreach((json_t *)b, key, v)
-        if (is_twin_key(key))
-            nb++;
-    return na != nb;
+    return false;
 }
 
 static te_err_t inventory_update(te_c8y_t *st, te_c8y_entity_t *e, const char *key, const json_t *value,
@@ -280,7 +274,7 @@ static te_err_t apply_registration(te_c8y_t *st, const char *tid, const te_msg_t
             rc = reg_error(out, TE_ERR_PARSE, "Updating the entity type of %s is not supported%s", tid, "");
         else if (strcmp(e->xid, xid) != 0)
             rc = reg_error(out, TE_ERR_PARSE, "Updating the external id of %s is not supported%s", tid, "");
-        else if (e->reg && twin_keys_differ(e->reg, reg))
+        else if (changes_twin(e, reg))
             rc = reg_error(out, TE_ERR_PARSE,
                            "Updating the twin data of %s with a registration message is not supported%s", tid, "");
         if (rc != TE_OK)

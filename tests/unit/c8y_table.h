@@ -34,7 +34,7 @@
 #define AGENT(dev) "c8y/inventory/managedObjects/update/" dev " {\"c8y_Agent\":{\"name\":\"thin-edge.io\"," \
                    "\"url\":\"https://thin-edge.io\",\"version\":\"" TEDGE_VERSION "\"}}\n"
 #define XSRC(xid) "\"externalSource\":{\"externalId\":\"" xid "\",\"type\":\"c8y_Serial\"}"
-#define ROW_STEPS 12
+#define ROW_STEPS 16
 #define ROW_FILES 8
 
 typedef struct row_step {

@@ -153,6 +153,85 @@ static const c8y_row_t rows[] = {
      .expected = OUT_CHILD("external_sensor")
          EVENTS "{\"type\":\"custom_event\",\"time\":\"2023-01-25T18:41:14.776170774Z\",\"text\":\"Someone logged-in\","
          XSRC(TD ":device:external_sensor") "}\n"},
+    {.name = "re_registration_may_omit_twin_keys",
+     .source = "c8y_mapper_ext/src/entity_cache.rs :: EntityCache::insert (twin data merged, unchanged)",
+     .steps = {{"te/device/c1//", "{\"@type\":\"child-device\",\"name\":\"n1\"}"},
+               {"te/device/c1//", "{\"@type\":\"child-device\"}"}},
+     .expected = "c8y/s/us 101," TD ":device:c1,n1,thin-edge.io-child,false\nc8y/s/us/" TD ":device:c1 117,60\n"},
+    {.name = "re_registration_adding_a_twin_key_is_refused",
+     .source = "c8y_mapper_ext/src/entity_cache.rs :: EntityCache::insert (InvalidEntityTwinUpdate)",
+     .steps = {{"te/device/c1//", "{\"@type\":\"child-device\",\"name\":\"n1\"}"},
+               {"te/device/c1//", "{\"@type\":\"child-device\",\"name\":\"n1\",\"area\":\"a\"}"}},
+     .expected = "c8y/s/us 101," TD ":device:c1,n1,thin-edge.io-child,false\nc8y/s/us/" TD ":device:c1 117,60\n",
+     .error = "Updating the twin data of device/c1// with a registration message is not supported"},
+    {.name = "re_registration_changing_the_external_id_is_refused",
+     .source = "c8y_mapper_ext/src/entity_cache.rs :: EntityCache::insert (InvalidExternalIdUpdate)",
+     .steps = {{"te/device/c1//", "{\"@type\":\"child-device\"}"},
+               {"te/device/c1//", "{\"@type\":\"child-device\",\"@id\":\"other\"}"}},
+     .expected = OUT_CHILD("c1"), .error = "Updating the external id of device/c1// is not supported"},
+    /* ---- RobotFramework registration/registration_lifecycle.robot ---- */
+    {.name = "robot_child_with_custom_name_and_non_ascii_type",
+     .source = "registration_lifecycle.robot :: Register child device with custom name and type via MQTT",
+     .steps = {{"te/device/c1//", "{\"@type\":\"child-device\",\"name\":\"c1\",\"type\":\"linux-device-Ab\xc3\xb6ut\"}"}},
+     .expected = "c8y/s/us 101," TD ":device:c1,c1,linux-device-Ab\xc3\xb6ut,false\nc8y/s/us/" TD ":device:c1 117,60\n"},
+    {.name = "robot_child_with_initial_twin_data",
+     .source = "registration_lifecycle.robot :: Register child device with initial twin data",
+     .steps = {{"te/device/c1//", "{\"@type\": \"child-device\", \"@id\":\"c1\", \"maintenance_window\": 5, "
+                                  "\"maintenance_mode\": true}"}},
+     .expected = "c8y/s/us 101,c1,c1,thin-edge.io-child,false\n"
+         UPDATE("c1") "{\"maintenance_mode\":true}\n" UPDATE("c1") "{\"maintenance_window\":5}\n"
+         "c8y/s/us/c1 117,60\n"},
+    {.name = "robot_nested_children_and_service_default_scheme",
+     .source = "registration_lifecycle.robot :: Register nested child device using default topic schema via MQTT",
+     .steps = {{"te/device/l1//", "{\"@type\":\"child-device\",\"@parent\":\"device/main//\"}"},
+               {"te/device/l2//", "{\"@type\":\"child-device\",\"@parent\":\"device/l1//\",\"name\":\"l2\"}"},
+               {"te/device/l3//", "{\"@type\":\"child-device\",\"@parent\":\"device/l2//\",\"type\":\"child_level3\"}"},
+               {"te/device/l3/service/custom-app", "{\"@type\":\"service\",\"@parent\":\"device/l3//\","
+                                                   "\"name\":\"custom-app\",\"type\":\"service-level3\"}"}},
+     .expected = OUT_CHILD("l1")
+         "c8y/s/us/" TD ":device:l1 101," TD ":device:l2,l2,thin-edge.io-child,false\n"
+         "c8y/s/us/" TD ":device:l2 117,60\n"
+         "c8y/s/us/" TD ":device:l2 101," TD ":device:l3," TD ":device:l3,child_level3,false\n"
+         "c8y/s/us/" TD ":device:l3 117,60\n"
+         "c8y/s/us/" TD ":device:l3 102," TD ":device:l3:service:custom-app,service-level3,custom-app,up\n"},
+    {.name = "robot_custom_schema_devices_and_services",
+     .source = "registration_lifecycle.robot :: Register devices using custom MQTT schema",
+     .steps = {{"te/factory1/shop1/plc1/sensor1", "{\"@type\":\"child-device\",\"name\":\"sensor1\",\"type\":\"SmartSensor\"}"},
+               {"te/factory1/shop1/plc1/metrics", "{\"@type\":\"service\",\"name\":\"metrics\",\"type\":\"PLCApplication\"}"},
+               {"te/factory1/shop1/apps/sensor1", "{\"@type\":\"service\",\"@parent\":\"factory1/shop1/plc1/sensor1\","
+                                                  "\"name\":\"metrics\",\"type\":\"PLCMonitorApplication\"}"}},
+     .expected = "c8y/s/us 101," TD ":factory1:shop1:plc1:sensor1,sensor1,SmartSensor,false\n"
+         "c8y/s/us/" TD ":factory1:shop1:plc1:sensor1 117,60\n"
+         "c8y/s/us 102," TD ":factory1:shop1:plc1:metrics,PLCApplication,metrics,up\n"
+         "c8y/s/us/" TD ":factory1:shop1:plc1:sensor1 102," TD ":factory1:shop1:apps:sensor1,PLCMonitorApplication,"
+         "metrics,up\n"},
+    {.name = "robot_early_data_of_nested_children",
+     .source = "registration_lifecycle.robot :: Early data messages cached and processed",
+     .steps = {{"te/device/child0///m/environment", "{ \"temp\": 50 }"},
+               {"te/device/child0///twin/maintenance_mode", "true"},
+               {"te/device/child00///m/environment", "{ \"temp\": 50 }"},
+               {"te/device/child00///twin/maintenance_mode", "true"},
+               {"te/device/child000///m/environment", "{ \"temp\": 50 }"},
+               {"te/device/child000///twin/maintenance_mode", "true"},
+               {"te/device/child000//", "{\"@type\":\"child-device\",\"@id\":\"pchild000\",\"@parent\": \"device/child00//\"}"},
+               {"te/device/child00//", "{\"@type\":\"child-device\",\"@id\":\"pchild00\",\"@parent\": \"device/child0//\"}"},
+               {"te/device/child0//", "{\"@type\":\"child-device\",\"@id\":\"pchild0\"}"}},
+     .expected = "c8y/s/us 101,pchild0,pchild0,thin-edge.io-child,false\nc8y/s/us/pchild0 117,60\n"
+         UPDATE("pchild0") "{\"maintenance_mode\":true}\n"
+         MEAS "{" XSRC("pchild0") ",\"temp\":{\"temp\":{\"value\":50.0}},\"time\":\"" NOW_MS "\",\"type\":\"environment\"}\n"
+         "c8y/s/us/pchild0 101,pchild00,pchild00,thin-edge.io-child,false\nc8y/s/us/pchild00 117,60\n"
+         UPDATE("pchild00") "{\"maintenance_mode\":true}\n"
+         MEAS "{" XSRC("pchild00") ",\"temp\":{\"temp\":{\"value\":50.0}},\"time\":\"" NOW_MS "\",\"type\":\"environment\"}\n"
+         "c8y/s/us/pchild00 101,pchild000,pchild000,thin-edge.io-child,false\nc8y/s/us/pchild000 117,60\n"
+         UPDATE("pchild000") "{\"maintenance_mode\":true}\n"
+         MEAS "{" XSRC("pchild000") ",\"temp\":{\"temp\":{\"value\":50.0}},\"time\":\"" NOW_MS "\",\"type\":\"environment\"}\n"},
+    {.name = "robot_service_registered_on_a_device_topic_3134",
+     .source = "registration_lifecycle.robot :: Unexpected message doesn't cause a panic #3134",
+     .steps = {{"te/device/child1//", "{\"@type\":\"service\"}"},
+               {"te/device/child2/service/foo", "{\"@type\":\"child-device\"}"}},
+     .expected = "c8y/s/us 102," TD ":device:child1,service," TD ":device:child1,up\n"
+         "c8y/s/us 101," TD ":device:child2:service:foo," TD ":device:child2:service:foo,thin-edge.io-child,false\n"
+         "c8y/s/us/" TD ":device:child2:service:foo 117,60\n"},
     /* ---- twin -> inventory (inventory.rs) ---- */
     {.name = "twin_json_object",
      .source = "c8y_mapper_ext/src/inventory.rs :: convert_entity_twin_data_json_object",
