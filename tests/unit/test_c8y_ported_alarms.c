@@ -32,6 +32,11 @@
 #define OTHER_FRAGMENT "\"someOtherCustomFragment\":{\"nested\":{\"value\":\"extra info\"}}"
 #define SENSOR_US "c8y/s/us/" TD ":device:external_sensor "
 
+static void prefix_custom(te_c8y_config_t *c)
+{
+    snprintf(c->prefix, sizeof c->prefix, "custom");
+}
+
 /* converter.rs check_c8y_threshold_packet_size: a 20 KiB text */
 static char big_alarm[20 * 1024 + 32];
 
@@ -200,6 +205,19 @@ static const c8y_row_t rows[] = {
          "\"External \\\"sensor\\\" raised alarm\",\"time\":\"" T5 "\"}\n"
          "c8y/s/us/" TD ":device:External_source 306,temperature_alarm\n"
          JOURNAL "te/device/External_source///a/temperature_alarm \n"},
+    {.name = "severity_names_are_case_sensitive",
+     .source = "c8y_api/src/json_c8y.rs :: AlarmSeverity::try_from (only lower-case names; others -> DEFAULT_ALARM_SEVERITY)",
+     .steps = {{"te/device/main///a/t", "{\"severity\":\"MAJOR\",\"text\":\"x\",\"time\":\"" T5 "\"}"}},
+     .expected = "c8y/s/us 303,t,x," T5 "\n"
+         JOURNAL "te/device/main///a/t {\"severity\":\"MAJOR\",\"text\":\"x\",\"time\":\"" T5 "\"}\n"},
+    {.name = "child_alarm_with_custom_prefix",
+     .source = "c8y_api/src/smartrest/topic.rs :: convert_c8y_topic_to_str (custom/s/us/child-id)",
+     .cfg = prefix_custom,
+     .steps = {{"te/device/child-id//", "{\"@type\":\"child-device\",\"@id\":\"child-id\"}"},
+               {"te/device/child-id///a/t", "{\"text\":\"x\",\"time\":\"" T5 "\"}"}},
+     .expected = "custom/s/us 101,child-id,child-id,thin-edge.io-child,false\ncustom/s/us/child-id 117,60\n"
+         "custom/s/us/child-id 303,t,x," T5 "\n"
+         JOURNAL "te/device/child-id///a/t {\"text\":\"x\",\"time\":\"" T5 "\"}\n"},
     /* ---- RobotFramework telemetry/thin-edge_device_telemetry.robot ---- */
     {.name = "robot_custom_alarm_with_fragment",
      .source = "thin-edge_device_telemetry.robot :: Thin-edge devices support sending custom alarms #1699",

@@ -110,6 +110,16 @@ static const c8y_row_t rows[] = {
      .source = "c8y_mapper_ext/src/converter.rs :: register_restart_operation",
      .steps = {{"te/device/main///cmd/restart", "not json"}},
      .expected = "c8y/s/us 114,c8y_Restart\n"},
+    {.name = "service_registers_supported_operations",
+     .source = "RobotFramework supported_operations/service-supported-ops.robot :: Services Can Register Supported Operations",
+     .steps = {{"te/device/main/service/app1", "{\"@id\":\"" TD ":device:main:service:app1\",\"@type\":\"service\","
+                                               "\"name\":\"app1\",\"type\":\"systemd\"}"},
+               {"te/device/main/service/app1/cmd/restart", "{}"},
+               {"te/device/main/service/app1/cmd/log_upload", "{\"types\": [\"systemd\"]}"}},
+     .expected = "c8y/s/us 102," TD ":device:main:service:app1,systemd,app1,up\n"
+         "c8y/s/us/" TD ":device:main:service:app1 114,c8y_Restart\n"
+         "c8y/s/us/" TD ":device:main:service:app1 114,c8y_LogfileRequest,c8y_Restart\n"
+         "c8y/s/us/" TD ":device:main:service:app1 118,systemd\n"},
     {.name = "all_supported_operations_on_signal",
      .source = "c8y_mapper_ext/src/tests.rs :: mapper_publishes_all_supported_operations_on_signal",
      .files = {{"operations/c8y/c8y_Restart", NULL}, {"operations/c8y/" TD ":device:child01/", NULL},
