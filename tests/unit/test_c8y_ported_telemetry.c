@@ -155,6 +155,10 @@ static const c8y_row_t rows[] = {
      .expected = OUT_CHILD("child3")
          MEAS "{" XSRC(TD ":device:child3") ",\"temperature\":{\"temperature\":{\"value\":23.0}},"
          "\"time\":\"2021-04-23T19:00:00+05:00\",\"type\":\"ThinEdgeMeasurement\"}\n"},
+    {.name = "empty_type_in_payload_is_written_as_is",
+     .source = "c8y_mapper_ext/src/serializer.rs :: visit_text_property (\"type\" written wherever it is a string)",
+     .steps = {{"te/device/main///m/topic_type", "{\"type\":\"\",\"t\":1,\"time\":\"2021-04-08T00:00:00+05:00\"}"}},
+     .expected = MEAS "{\"type\":\"\",\"t\":{\"t\":{\"value\":1.0}},\"time\":\"2021-04-08T00:00:00+05:00\"}\n"},
     /* ---- measurements: serializer.rs errors ---- */
     {.name = "type_as_measurement_is_reserved",
      .source = "c8y_mapper_ext/src/serializer.rs :: invalid_to_have_type_as_measurement",
