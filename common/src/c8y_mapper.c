@@ -171,6 +171,8 @@ te_err_t te_c8y_new(te_c8y_t **out_st, const te_c8y_config_t *cfg)
     if (!st)
         return TE_ERR_NOMEM;
     st->cfg = *cfg;
+    if (!st->cfg.service_type[0])
+        snprintf(st->cfg.service_type, sizeof st->cfg.service_type, "service"); /* issue 2383 */
     te_c8y_store_init(&st->store);
     st->json_cap = cfg->max_payload_bytes + 1 > JSON_BUF_MIN ? cfg->max_payload_bytes + 1 : JSON_BUF_MIN;
     st->json_mem = malloc(st->json_cap);
@@ -223,9 +225,30 @@ static int64_t availability_minutes(const te_c8y_t *st)
     return st->cfg.availability_interval_s / 60;
 }
 
+/* The c8y_Agent fragment thin-edge.io's mapper publishes first on start
+ * (c8y_mapper_ext tests.rs mapper_publishes_init_messages_on_startup; its
+ * skip_init_messages waits for it). Keys in serde_json's sorted order. */
+static te_err_t send_agent_fragment(te_c8y_t *st, te_out_t *out)
+{
+    te_c8y_entity_t *main_dev = te_c8y_entity_find(&st->store, C8Y_MAIN_ID);
+    char suffix[TE_C8Y_XID_MAX + 64];
+    snprintf(suffix, sizeof suffix, "inventory/managedObjects/update/%s", main_dev->xid);
+    char topic[TE_TOPIC_MAX + TE_C8Y_XID_MAX];
+    c8y_topic(st, suffix, topic, sizeof topic);
+    te_c8y_buf_t b;
+    te_c8y_buf_init(&b, st->line_mem, sizeof st->line_mem);
+    te_c8y_buf_str(&b, "{\"c8y_Agent\":{\"name\":\"thin-edge.io\",\"url\":\"https://thin-edge.io\",\"version\":");
+    te_c8y_json_cstring(&b, TEDGE_VERSION);
+    te_c8y_buf_str(&b, "}}");
+    return c8y_emit_checked(st, out, topic, &b, NULL);
+}
+
 static te_err_t send_init(te_c8y_t *st, te_out_t *out)
 {
     te_c8y_entity_t *main_dev = te_c8y_entity_find(&st->store, C8Y_MAIN_ID);
+    te_err_t rc = send_agent_fragment(st, out);
+    if (rc != TE_OK)
+        return rc;
     te_c8y_buf_t b;
     te_c8y_buf_init(&b, st->line_mem, sizeof st->line_mem);
     if (!c8y_ops_read(st->ops_dir, &b))
@@ -234,7 +257,7 @@ static te_err_t send_init(te_c8y_t *st, te_out_t *out)
     main_dev->ops = strdup(b.data);
     char topic[TE_TOPIC_MAX];
     c8y_smartrest_topic(st, main_dev, topic, sizeof topic);
-    te_err_t rc = c8y_emit(st, out, topic, b.data, b.len);
+    rc = c8y_emit(st, out, topic, b.data, b.len);
     if (rc == TE_OK)
         rc = c8y_emit(st, out, topic, "500", 3);
     st->bridge_seen = true;

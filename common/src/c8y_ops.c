@@ -13,6 +13,7 @@
 #include "tedge/c8y_internal.h"
 #include "tedge/fsutil.h"
 #include "tedge/log.h"
+#include "tedge/toml.h"
 
 /* Operation files read per directory; more are ignored with a warning. */
 #define OPS_MAX_FILES 1024
@@ -181,9 +182,15 @@ static te_err_t write_types(te_c8y_t *st, te_c8y_entity_t *e, const char *code, 
     qsort(sorted, n, sizeof *sorted, cmp_str);
     te_c8y_buf_t b;
     te_c8y_buf_init(&b, st->line_mem, sizeof st->line_mem);
+    /* "<code>,<types joined by ','>": an empty list still has the comma
+     * (thin-edge.io operations/convert.rs: format!("118,{}", types.join(","))) */
     te_c8y_buf_str(&b, code);
-    for (size_t i = 0; i < n; i++)
-        te_c8y_csv_raw(&b, sorted[i]);
+    te_c8y_buf_raw(&b, ",", 1);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            te_c8y_buf_raw(&b, ",", 1);
+        te_c8y_buf_str(&b, sorted[i]);
+    }
     free(sorted);
     char topic[TE_TOPIC_MAX];
     c8y_smartrest_topic(st, e, topic, sizeof topic);
@@ -226,6 +233,65 @@ static te_err_t supported_types(te_c8y_t *st, te_c8y_entity_t *e, const json_t *
     return c8y_emit_checked(st, out, topic, &b, NULL);
 }
 
+/* The operation name of the custom operation template whose
+ * exec.workflow.operation is op (§5: "<cfg>/operations/c8y/<name>.template"),
+ * written into name; false when there is none. */
+static bool find_template(const te_c8y_t *st, const char *op, char *name, size_t len)
+{
+    DIR *d = opendir(st->ops_dir);
+    if (!d)
+        return false;
+    bool found = false;
+    struct dirent *de;
+    while (!found && (de = readdir(d)) != NULL) {
+        size_t n = strlen(de->d_name);
+        if (n <= 9 || strcmp(de->d_name + n - 9, ".template") != 0 || n - 9 >= len)
+            continue;
+        char path[sizeof st->ops_dir + 260];
+        snprintf(path, sizeof path, "%s/%s", st->ops_dir, de->d_name);
+        te_toml_t *root = NULL;
+        char err[256];
+        if (te_toml_parse_file(path, &root, err, sizeof err) != TE_OK) {
+            te_log_warn("operation template skipped: %s", err);
+            continue;
+        }
+        const char *wf_op = te_toml_str(te_toml_get_path(root, "exec.workflow.operation"));
+        if (wf_op && strcmp(wf_op, op) == 0) {
+            memcpy(name, de->d_name, n - 9);
+            name[n - 9] = '\0';
+            found = valid_op_name(name);
+        }
+        te_toml_free(root);
+    }
+    closedir(d);
+    return found;
+}
+
+/* Creates the operation file of c8y_op in dir: an empty file, or for a custom
+ * operation a symlink to its template (thin-edge.io test
+ * mapper_converts_custom_operation_for_main_device checks is_symlink). */
+static void create_op_file(const te_c8y_t *st, const char *dir, const char *c8y_op, bool custom)
+{
+    char path[TE_C8Y_PATH_MAX + TE_C8Y_XID_MAX + TE_TOPIC_NAME_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir, c8y_op);
+    if (te_fs_mkdir_p(dir, 0755) != TE_OK) {
+        te_log_error("cannot create %s: %s", dir, strerror(errno));
+        return;
+    }
+    if (custom) {
+        char target[sizeof st->ops_dir + TE_TOPIC_NAME_MAX + 16];
+        snprintf(target, sizeof target, "%s/%s.template", st->ops_dir, c8y_op);
+        if (symlink(target, path) != 0 && errno != EEXIST)
+            te_log_error("cannot create %s: %s", path, strerror(errno));
+        return;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        te_log_error("cannot create %s: %s", path, strerror(errno));
+    else
+        close(fd);
+}
+
 te_err_t c8y_capability(te_c8y_t *st, te_c8y_entity_t *e, const char *op, const te_msg_t *msg, te_out_t *out)
 {
     if (msg->len == 0) {
@@ -236,38 +302,47 @@ te_err_t c8y_capability(te_c8y_t *st, te_c8y_entity_t *e, const char *op, const 
     for (size_t i = 0; i < sizeof op_table / sizeof op_table[0]; i++)
         if (strcmp(op_table[i].te_op, op) == 0)
             map = &op_table[i];
-    char err[TE_TEJSON_ERR_MAX];
-    te_err_t rc;
-    json_t *v = te_tejson_load(msg->payload, msg->len, &rc, err, sizeof err);
-    if (!v) {
-        (void)bad_capability(out, msg, err);
-        return rc;
-    }
-    if (!json_is_object(v)) {
-        json_decref(v);
-        return bad_capability(out, msg, "invalid type: expected a JSON object");
-    }
+    char custom_name[TE_TOPIC_NAME_MAX];
+    const char *c8y_op;
     if (!map) {
-        te_log_debug("capability %s on %s: no Cumulocity operation (custom operations come with templates)", op,
-                     msg->topic);
-        json_decref(v);
-        return TE_OK;
+        if (!find_template(st, op, custom_name, sizeof custom_name)) {
+            te_log_warn("capability %s on %s: no operation template for it, registration skipped", op, msg->topic);
+            return TE_OK;
+        }
+        c8y_op = custom_name;
+    } else {
+        if (map->enable_offset != (size_t)-1 && !*(const bool *)((const char *)&st->cfg + map->enable_offset)) {
+            te_log_warn("capability %s of %s ignored: c8y.enable for it is false", op, e->id);
+            return TE_OK;
+        }
+        if (!map->c8y_op && !st->cfg.with_types)
+            return TE_OK; /* software_list: nothing to publish */
+        c8y_op = map->c8y_op;
     }
-    if (map->types_code && types_count(v) < 0) {
-        json_decref(v);
-        return bad_capability(out, msg, "missing field `types` (expected an array of strings)");
-    }
-    if (map->enable_offset != (size_t)-1 && !*(const bool *)((const char *)&st->cfg + map->enable_offset)) {
-        te_log_warn("capability %s of %s ignored: c8y.enable for it is false", op, e->id);
-        json_decref(v);
-        return TE_OK;
-    }
-    rc = TE_OK;
-    if (!map->c8y_op) {
-        if (st->cfg.with_types && types_count(v) >= 0)
+    /* Only the type lists are read: thin-edge.io registers restart,
+     * software_update, firmware_update, device_profile and custom operations
+     * whatever the payload says. */
+    json_t *v = NULL;
+    if (map && (map->types_code || !map->c8y_op)) {
+        char err[TE_TEJSON_ERR_MAX];
+        te_err_t rc;
+        if (!(v = te_tejson_load(msg->payload, msg->len, &rc, err, sizeof err))) {
+            (void)bad_capability(out, msg, err);
+            return rc;
+        }
+        if (!json_is_object(v)) {
+            json_decref(v);
+            return bad_capability(out, msg, "invalid type: expected a JSON object");
+        }
+        if (types_count(v) < 0) {
+            json_decref(v);
+            return bad_capability(out, msg, "missing field `types` (expected an array of strings)");
+        }
+        if (!map->c8y_op) {
             rc = supported_types(st, e, v, out);
-        json_decref(v);
-        return rc;
+            json_decref(v);
+            return rc;
+        }
     }
     char dir[TE_C8Y_PATH_MAX + TE_C8Y_XID_MAX];
     c8y_ops_entity_dir(st, e, dir, sizeof dir);
@@ -279,19 +354,9 @@ te_err_t c8y_capability(te_c8y_t *st, te_c8y_entity_t *e, const char *op, const 
             te_c8y_buf_str(&b, "114");
         e->ops = strdup(b.data);
     }
-    char path[TE_C8Y_PATH_MAX + TE_C8Y_XID_MAX + TE_TOPIC_NAME_MAX];
-    snprintf(path, sizeof path, "%s/%s", dir, map->c8y_op);
-    if (te_fs_mkdir_p(dir, 0755) != TE_OK) {
-        te_log_error("cannot create %s: %s", dir, strerror(errno));
-    } else {
-        int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-        if (fd < 0)
-            te_log_error("cannot create %s: %s", path, strerror(errno));
-        else
-            close(fd);
-    }
-    rc = refresh_ops(st, e, out);
-    if (rc == TE_OK && map->types_code)
+    create_op_file(st, dir, c8y_op, !map);
+    te_err_t rc = refresh_ops(st, e, out);
+    if (rc == TE_OK && map && map->types_code)
         rc = write_types(st, e, map->types_code, v, out);
     if (rc == TE_OK && strcmp(op, "software_update") == 0)
         rc = request_software_list(st, e, out);

@@ -51,23 +51,17 @@ static bool is_twin_key(const char *key)
     return key[0] != '@';
 }
 
-/* The twin (non-@) members of two registrations differ. */
-static bool twin_keys_differ(const json_t *a, const json_t *b)
+/* A re-registration may repeat or omit twin keys but not add or change one:
+ * thin-edge.io merges it into the current twin data and refuses the update
+ * when the merge changes anything (c8y_mapper_ext entity_cache.rs insert). */
+static bool changes_twin(const te_c8y_entity_t *e, const json_t *reg)
 {
     const char *key;
     json_t *v;
-    size_t na = 0, nb = 0;
-    json_object_foreach((json_t *)a, key, v) {
-        if (!is_twin_key(key))
-            continue;
-        na++;
-        if (!json_equal(v, json_object_get(b, key)))
+    json_object_foreach((json_t *)reg, key, v)
+        if (is_twin_key(key) && !json_equal(v, json_object_get(e->twin, key)))
             return true;
-    }
-    json_object_foreach((json_t *)b, key, v)
-        if (is_twin_key(key))
-            nb++;
-    return na != nb;
+    return false;
 }
 
 static te_err_t inventory_update(te_c8y_t *st, te_c8y_entity_t *e, const char *key, const json_t *value,
@@ -115,7 +109,13 @@ te_err_t c8y_twin(te_c8y_t *st, te_c8y_entity_t *e, const char *key, const te_ms
     te_err_t rc;
     json_t *v = te_tejson_load(msg->payload, msg->len, &rc, err, sizeof err);
     if (!v) {
-        te_out_errorf(out, "Failed to convert a message on topic '%s': %s", msg->topic, err);
+        /* serde_json's wording for a payload that is not a JSON value at all
+         * (inventory.rs unquoted_string_value_invalid expects "expected value") */
+        const char *at = strstr(err, " at line ");
+        if (strncmp(err, "Invalid JSON: invalid token", 27) == 0 && at)
+            te_out_errorf(out, "Failed to convert a message on topic '%s': expected value%s", msg->topic, at);
+        else
+            te_out_errorf(out, "Failed to convert a message on topic '%s': %s", msg->topic, err);
         return rc;
     }
     if (json_equal(v, json_object_get(e->twin, key))) {
@@ -128,6 +128,11 @@ te_err_t c8y_twin(te_c8y_t *st, te_c8y_entity_t *e, const char *key, const te_ms
     else
         json_decref(v);
     return rc;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* Creation message (101/102), twin fragments, availability (§3.2, §4.7). */
@@ -156,15 +161,22 @@ static te_err_t announce(te_c8y_t *st, te_c8y_entity_t *e, te_out_t *out)
     char topic[TE_TOPIC_MAX + TE_C8Y_XID_MAX];
     c8y_parent_smartrest_topic(st, e, topic, sizeof topic);
     te_err_t rc = c8y_emit_checked(st, out, topic, &b, NULL);
+    /* one update per twin key, in the sorted order of thin-edge.io's
+     * serde_json map (converter.rs try_convert_entity_registration) */
+    size_t nkeys = json_object_size(e->twin), k = 0;
+    const char **keys = nkeys ? malloc(nkeys * sizeof *keys) : NULL;
+    if (nkeys && !keys)
+        return TE_ERR_NOMEM;
     const char *key;
     json_t *v;
-    json_object_foreach(e->twin, key, v) {
-        if (rc != TE_OK)
-            break;
-        if (strcmp(key, "name") == 0 || strcmp(key, "type") == 0)
-            continue;
-        rc = inventory_update(st, e, key, v, out);
-    }
+    json_object_foreach(e->twin, key, v)
+        if (strcmp(key, "name") != 0 && strcmp(key, "type") != 0)
+            keys[k++] = key;
+    if (k)
+        qsort(keys, k, sizeof *keys, cmp_key);
+    for (size_t i = 0; rc == TE_OK && i < k; i++)
+        rc = inventory_update(st, e, keys[i], json_object_get(e->twin, keys[i]), out);
+    free(keys);
     if (rc == TE_OK && e->type == TE_C8Y_CHILD_DEVICE && st->cfg.availability) {
         char line[64];
         int n = snprintf(line, sizeof line, "117,%lld", (long long)(st->cfg.availability_interval_s / 60));
@@ -172,6 +184,20 @@ static te_err_t announce(te_c8y_t *st, te_c8y_entity_t *e, te_out_t *out)
         rc = c8y_emit(st, out, topic, line, (size_t)n);
     }
     return rc;
+}
+
+/* A main-device registration may name the service whose health drives the
+ * availability heartbeat (§4.7; thin-edge.io availability/tests.rs
+ * main_device_sends_heartbeat_based_on_custom_endpoint). */
+static void main_health(te_c8y_t *st, const json_t *reg)
+{
+    te_c8y_entity_t *main_dev = te_c8y_entity_find(&st->store, C8Y_MAIN_ID);
+    const char *h = json_string_value(json_object_get(reg, "@health"));
+    char err[TE_TEJSON_ERR_MAX];
+    if (!h)
+        main_dev->health[0] = '\0';
+    else if (te_topic_id_normalize(h, main_dev->health, sizeof main_dev->health, err, sizeof err) != TE_OK)
+        main_dev->health[0] = '\0';
 }
 
 /* Applies one registration. *applied says whether tid is now registered
@@ -208,6 +234,8 @@ static te_err_t apply_registration(te_c8y_t *st, const char *tid, const te_msg_t
             rc = reg_error(out, TE_ERR_PARSE, "Updating the entity type of %s is not supported%s", tid, "");
         else if (json_object_get(reg, "@parent"))
             rc = reg_error(out, TE_ERR_PARSE, "Updating the parent of the main device is not supported%s%s", "", "");
+        else
+            main_health(st, reg);
         goto done; /* the main device is created by `tedge connect` */
     }
     char xid[TE_C8Y_XID_MAX];
@@ -246,7 +274,7 @@ static te_err_t apply_registration(te_c8y_t *st, const char *tid, const te_msg_t
             rc = reg_error(out, TE_ERR_PARSE, "Updating the entity type of %s is not supported%s", tid, "");
         else if (strcmp(e->xid, xid) != 0)
             rc = reg_error(out, TE_ERR_PARSE, "Updating the external id of %s is not supported%s", tid, "");
-        else if (e->reg && twin_keys_differ(e->reg, reg))
+        else if (changes_twin(e, reg))
             rc = reg_error(out, TE_ERR_PARSE,
                            "Updating the twin data of %s with a registration message is not supported%s", tid, "");
         if (rc != TE_OK)
@@ -305,17 +333,30 @@ done:
     return rc;
 }
 
-/* Replays the buffered data of a now registered entity, in arrival order. */
+static bool is_telemetry(te_channel_kind_t kind)
+{
+    return kind == TE_CH_MEASUREMENT || kind == TE_CH_EVENT || kind == TE_CH_ALARM || kind == TE_CH_HEALTH;
+}
+
+/* Replays the buffered data of a now registered entity: first what
+ * thin-edge.io's converter itself applies on registration (twin, capabilities,
+ * units), then the telemetry its flows had held back, each in arrival order
+ * (converter.rs test early_messages_cached_and_processed_only_after_registration:
+ * the twin update comes before the cached measurements). */
 static void replay(te_c8y_t *st, te_c8y_pending_t *p, te_out_t *out)
 {
     te_c8y_entity_t *e = te_c8y_entity_find(&st->store, p->id);
-    for (size_t i = 0; e && i < p->count; i++) {
-        const te_c8y_held_t *h = te_c8y_pending_at(p, i);
-        te_topic_t t;
-        if (te_topic_parse(st->cfg.root, h->topic, strlen(h->topic), &t) != TE_OK)
-            continue;
-        te_msg_t m = {.topic = h->topic, .payload = h->payload, .len = h->len, .qos = 1, .retain = h->retain};
-        (void)c8y_dispatch_data(st, e, &t, &m, out);
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; e && i < p->count; i++) {
+            const te_c8y_held_t *h = te_c8y_pending_at(p, i);
+            te_topic_t t;
+            if (te_topic_parse(st->cfg.root, h->topic, strlen(h->topic), &t) != TE_OK)
+                continue;
+            if (is_telemetry(t.kind) != (pass == 1))
+                continue;
+            te_msg_t m = {.topic = h->topic, .payload = h->payload, .len = h->len, .qos = 1, .retain = h->retain};
+            (void)c8y_dispatch_data(st, e, &t, &m, out);
+        }
     }
     if (p->dropped)
         te_log_warn("%lu early messages of %s were dropped (buffer of %d)", p->dropped, p->id,

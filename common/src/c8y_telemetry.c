@@ -10,9 +10,17 @@
 
 #define SNIP_BYTES 50
 
+/* A ',' unless the object was just opened. */
+static void json_sep(te_c8y_buf_t *b)
+{
+    if (b->len && b->data[b->len - 1] != '{')
+        te_c8y_buf_raw(b, ",", 1);
+}
+
 static void external_source(te_c8y_buf_t *b, const te_c8y_entity_t *e)
 {
-    te_c8y_buf_str(b, ",\"externalSource\":{\"externalId\":");
+    json_sep(b);
+    te_c8y_buf_str(b, "\"externalSource\":{\"externalId\":");
     te_c8y_json_cstring(b, e->xid);
     te_c8y_buf_str(b, ",\"type\":\"c8y_Serial\"}");
 }
@@ -26,6 +34,9 @@ static void snip(const char *payload, size_t len, char *buf, size_t buflen)
     buf[n] = '\0';
 }
 
+/* The unit of a series from the retained m/<type>/meta (§4.2). Two forms
+ * are read: "group.name": {"unit": u} and a group object
+ * "group": {"name": {"unit": u}} (thin-edge.io json.rs Units). */
 static const char *unit_of(const te_c8y_entity_t *e, const char *mtype, const char *group, const char *name)
 {
     if (!e->meta)
@@ -37,9 +48,12 @@ static const char *unit_of(const te_c8y_entity_t *e, const char *mtype, const ch
     if (group) {
         char key[2 * TE_TOPIC_NAME_MAX + 2];
         int n = snprintf(key, sizeof key, "%s.%s", group, name);
-        if (n < 0 || (size_t)n >= sizeof key)
-            return NULL;
-        entry = json_object_get(meta, key);
+        entry = n > 0 && (size_t)n < sizeof key ? json_object_get(meta, key) : NULL;
+        if (!entry) {
+            const json_t *g = json_object_get(meta, group);
+            if (json_is_object(g) && !json_object_get(g, "unit"))
+                entry = json_object_get(g, name);
+        }
     } else {
         entry = json_object_get(meta, name);
     }
@@ -71,6 +85,24 @@ static bool written_key(const te_measurement_t *m, const char *key)
     return false;
 }
 
+/* The members of an object `properties`, copied to the top level (§4.2). */
+static void write_properties(te_c8y_buf_t *b, const te_measurement_t *m)
+{
+    const char *key;
+    json_t *member;
+    if (!json_is_object(m->properties))
+        return;
+    json_object_foreach((json_t *)m->properties, key, member) {
+        if (written_key(m, key))
+            continue; /* a second member of that name: Cumulocity keeps either one */
+        json_sep(b);
+        te_c8y_json_cstring(b, key);
+        te_c8y_buf_raw(b, ":", 1);
+        if (te_c8y_json_value(b, member) != TE_OK)
+            b->overflow = true;
+    }
+}
+
 te_err_t c8y_measurement(te_c8y_t *st, te_c8y_entity_t *e, const char *type, const te_msg_t *msg, te_out_t *out)
 {
     te_measurement_t *m = &st->meas;
@@ -87,58 +119,71 @@ te_err_t c8y_measurement(te_c8y_t *st, te_c8y_entity_t *e, const char *type, con
         te_tejson_measurement_free(m);
         return TE_ERR_PARSE;
     }
-    const char *out_type = m->type && m->type[0] ? m->type : type[0] ? type : "ThinEdgeMeasurement";
-    te_time_t t = m->has_time ? m->time : c8y_now(st);
-    if (!m->has_time)
-        te_time_truncate_ms(&t);
+    const char *default_type = type[0] ? type : "ThinEdgeMeasurement";
     char when[TE_TIME_STR_MAX];
-    if (te_time_format_rfc3339(&t, when, sizeof when) != TE_OK) {
-        c8y_flow_error(st, out, "measurements", "Invalid time: cannot be written as RFC 3339");
-        te_tejson_measurement_free(m);
-        return TE_ERR_RANGE;
-    }
     te_c8y_buf_t b;
     te_c8y_buf_init(&b, st->json_mem, st->json_cap);
-    te_c8y_buf_str(&b, "{\"type\":");
-    te_c8y_json_cstring(&b, out_type);
-    te_c8y_buf_str(&b, ",\"time\":");
-    te_c8y_json_cstring(&b, when);
-    for (size_t i = 0; i < m->count; i++) {
-        const te_measurement_value_t *v = &m->values[i];
-        te_c8y_buf_raw(&b, ",", 1);
-        if (!v->group) {
-            te_c8y_json_cstring(&b, v->name);
-            te_c8y_buf_raw(&b, ":{", 2);
-            write_value(&b, v, unit_of(e, type, NULL, v->name));
-            te_c8y_buf_raw(&b, "}", 1);
-            continue;
-        }
-        te_c8y_json_cstring(&b, v->group);
-        te_c8y_buf_raw(&b, ":{", 2);
-        size_t j = i;
-        for (; j < m->count && m->values[j].group == v->group; j++) {
-            if (j > i)
-                te_c8y_buf_raw(&b, ",", 1);
-            write_value(&b, &m->values[j], unit_of(e, type, v->group, m->values[j].name));
-        }
-        te_c8y_buf_raw(&b, "}", 1);
-        i = j - 1;
-    }
-    if (json_is_object(m->properties)) {
-        const char *key;
-        json_t *member;
-        json_object_foreach((json_t *)m->properties, key, member) {
-            if (written_key(m, key))
-                continue; /* a second member of that name: Cumulocity keeps either one */
-            te_c8y_buf_raw(&b, ",", 1);
-            te_c8y_json_cstring(&b, key);
-            te_c8y_buf_raw(&b, ":", 1);
-            if (te_c8y_json_value(&b, member) != TE_OK)
-                b.overflow = true;
-        }
-    }
+    /* thin-edge.io's serializer (c8y_mapper_ext serializer.rs) writes the
+     * source first, then the members in input order, then the time and type
+     * it added; its tests compare these payloads byte for byte. */
+    te_c8y_buf_raw(&b, "{", 1);
     if (e->type != TE_C8Y_MAIN_DEVICE)
         external_source(&b, e);
+    const char *key;
+    json_t *member;
+    size_t i = 0;
+    json_object_foreach(m->root, key, member) {
+        if (strcmp(key, "time") == 0) {
+            if (te_time_format_rfc3339(&m->time, when, sizeof when) != TE_OK) {
+                c8y_flow_error(st, out, "measurements", "Invalid time: cannot be written as RFC 3339");
+                te_tejson_measurement_free(m);
+                return TE_ERR_RANGE;
+            }
+            json_sep(&b);
+            te_c8y_buf_str(&b, "\"time\":");
+            te_c8y_json_cstring(&b, when);
+        } else if (strcmp(key, "type") == 0) {
+            json_sep(&b);
+            te_c8y_buf_str(&b, "\"type\":");
+            te_c8y_json_cstring(&b, m->type);
+        } else if (strcmp(key, "properties") == 0) {
+            write_properties(&b, m);
+        } else if (i < m->count && json_is_number(member)) {
+            json_sep(&b);
+            te_c8y_json_cstring(&b, key);
+            te_c8y_buf_raw(&b, ":{", 2);
+            write_value(&b, &m->values[i], unit_of(e, type, NULL, key));
+            te_c8y_buf_raw(&b, "}", 1);
+            i++;
+        } else if (i < m->count && json_is_object(member)) {
+            json_sep(&b);
+            te_c8y_json_cstring(&b, key);
+            te_c8y_buf_raw(&b, ":{", 2);
+            for (size_t j = i; i < m->count && m->values[i].group == m->values[j].group; i++) {
+                if (i > j)
+                    te_c8y_buf_raw(&b, ",", 1);
+                write_value(&b, &m->values[i], unit_of(e, type, key, m->values[i].name));
+            }
+            te_c8y_buf_raw(&b, "}", 1);
+        }
+    }
+    if (!m->has_time) {
+        te_time_t t = c8y_now(st);
+        te_time_truncate_ms(&t);
+        if (te_time_format_rfc3339(&t, when, sizeof when) != TE_OK) {
+            c8y_flow_error(st, out, "measurements", "Invalid time: cannot be written as RFC 3339");
+            te_tejson_measurement_free(m);
+            return TE_ERR_RANGE;
+        }
+        json_sep(&b);
+        te_c8y_buf_str(&b, "\"time\":");
+        te_c8y_json_cstring(&b, when);
+    }
+    if (!m->type) {
+        json_sep(&b);
+        te_c8y_buf_str(&b, "\"type\":");
+        te_c8y_json_cstring(&b, default_type);
+    }
     te_c8y_buf_raw(&b, "}", 1);
     te_tejson_measurement_free(m);
     char topic[TE_TOPIC_MAX];
@@ -221,7 +266,7 @@ te_err_t c8y_event(te_c8y_t *st, te_c8y_entity_t *e, const char *type, const te_
         /* thin-edge.io writes the text quoted and unescaped (§4.3 quirk). */
         te_c8y_buf_init(&b, st->line_mem, sizeof st->line_mem);
         te_c8y_buf_str(&b, "400");
-        te_c8y_csv_field(&b, out_type);
+        te_c8y_csv_raw(&b, out_type); /* thin-edge.io mea/events.rs: not quoted either */
         te_c8y_buf_str(&b, ",\"");
         te_c8y_buf_str(&b, text);
         te_c8y_buf_raw(&b, "\"", 1);
@@ -301,8 +346,11 @@ te_err_t c8y_alarm(te_c8y_t *st, te_c8y_entity_t *e, const char *type, const te_
         return rc == TE_OK ? c8y_alarm_journal(st, msg, has_time, when, out) : rc;
     }
     te_c8y_buf_init(&b, st->json_mem, st->json_cap);
+    /* field order of thin-edge.io's C8yCreateAlarm (c8y_api json_c8y.rs) */
     te_c8y_buf_str(&b, "{\"type\":");
     te_c8y_json_cstring(&b, out_type);
+    if (e->type != TE_C8Y_MAIN_DEVICE)
+        external_source(&b, e);
     te_c8y_buf_str(&b, ",\"severity\":\"");
     te_c8y_buf_str(&b, severity_upper[sev]);
     te_c8y_buf_str(&b, "\",\"text\":");
@@ -310,8 +358,6 @@ te_err_t c8y_alarm(te_c8y_t *st, te_c8y_entity_t *e, const char *type, const te_
     te_c8y_buf_str(&b, ",\"time\":");
     te_c8y_json_cstring(&b, when);
     write_extras(&b, al.extras, false);
-    if (e->type != TE_C8Y_MAIN_DEVICE)
-        external_source(&b, e);
     te_c8y_buf_raw(&b, "}", 1);
     te_tejson_alarm_free(&al);
     c8y_topic(st, "alarm/alarms/create", topic, sizeof topic);

@@ -21,6 +21,9 @@
 #define NOW_MS "2024-05-01T10:00:00.123Z"
 #define MEAS "c8y/measurement/measurements/create "
 #define JOURNAL "c8y-internal/alarms/"
+/* the c8y_Agent fragment published before 114 on start */
+#define AGENT(dev) "c8y/inventory/managedObjects/update/" dev " {\"c8y_Agent\":{\"name\":\"thin-edge.io\"," \
+                   "\"url\":\"https://thin-edge.io\",\"version\":\"" TEDGE_VERSION "\"}}\n"
 #define CHILD_REG {"te/device/child01//", "{\"@type\":\"child-device\",\"name\":\"child01\",\"type\":\"SmartHomeHub\"}"}
 #define CHILD_101 "c8y/s/us 101,mydev:device:child01,child01,SmartHomeHub,false\n" \
                   "c8y/s/us/mydev:device:child01 117,60\n"
@@ -88,6 +91,8 @@ static te_err_t feed(fixture_t *f, const char *topic, const char *payload)
     return feed_len(f, topic, payload, strlen(payload));
 }
 
+#define MAX_STEPS 12
+
 typedef struct step {
     const char *topic;
     const char *payload;
@@ -95,7 +100,7 @@ typedef struct step {
 
 typedef struct conv_case {
     const char *name;
-    step_t steps[8];
+    step_t steps[MAX_STEPS];
     const char *expected;   /* all outputs, "topic payload\n" each */
     const char *error;      /* substring of the last error, NULL: none */
 } conv_case_t;
@@ -105,34 +110,35 @@ static const conv_case_t cases[] = {
     {"measurement_spec_example",
      {{"te/device/main///m/environment",
        "{\"temperature\":23,\"Climate\":{\"Humidity\":95.0},\"time\":\"2021-04-22T17:05:26.958+02:00\"}"}},
-     MEAS "{\"type\":\"environment\",\"time\":\"2021-04-22T17:05:26.958+02:00\",\"temperature\":{\"temperature\":"
-          "{\"value\":23.0}},\"Climate\":{\"Humidity\":{\"value\":95.0}}}\n", NULL},
+     MEAS "{\"temperature\":{\"temperature\":{\"value\":23.0}},\"Climate\":{\"Humidity\":{\"value\":95.0}},"
+          "\"time\":\"2021-04-22T17:05:26.958+02:00\",\"type\":\"environment\"}\n", NULL},
     {"measurement_without_type_or_time_gets_defaults_ms",
      {{"te/device/main///m/", "{\"t\":0.002}"}},
-     MEAS "{\"type\":\"ThinEdgeMeasurement\",\"time\":\"" NOW_MS "\",\"t\":{\"t\":{\"value\":0.002}}}\n", NULL},
+     MEAS "{\"t\":{\"t\":{\"value\":0.002}},\"time\":\"" NOW_MS "\",\"type\":\"ThinEdgeMeasurement\"}\n", NULL},
     {"measurement_payload_type_wins_other_strings_ignored",
      {{"te/device/main///m/env", "{\"type\":\"mytype\",\"x\":1e21,\"note\":\"hi\",\"time\":1701949168.001}"}},
-     MEAS "{\"type\":\"mytype\",\"time\":\"2023-12-07T11:39:28.001Z\",\"x\":{\"x\":{\"value\":1e21}}}\n", NULL},
+     MEAS "{\"type\":\"mytype\",\"x\":{\"x\":{\"value\":1e21}},\"time\":\"2023-12-07T11:39:28.001Z\"}\n", NULL},
     {"measurement_properties_copied_to_top_level",
      {{"te/device/main///m/e", "{\"v\":1,\"properties\":{\"meter\":\"EM-24\",\"n\":2}}"}},
-     MEAS "{\"type\":\"e\",\"time\":\"" NOW_MS "\",\"v\":{\"v\":{\"value\":1.0}},\"meter\":\"EM-24\",\"n\":2}\n", NULL},
+     MEAS "{\"v\":{\"v\":{\"value\":1.0}},\"meter\":\"EM-24\",\"n\":2,\"time\":\"" NOW_MS "\",\"type\":\"e\"}\n", NULL},
     {"measurement_properties_never_repeat_a_member",  /* fuzz_c8y: duplicate keys */
      {{"te/device/main///m/e", "{\"v\":1,\"g\":{\"a\":2},\"properties\":{\"v\":5,\"g\":{},\"type\":\"x\","
        "\"time\":\"y\",\"externalSource\":1,\"meter\":\"EM\"}}"}},
-     MEAS "{\"type\":\"e\",\"time\":\"" NOW_MS "\",\"v\":{\"v\":{\"value\":1.0}},\"g\":{\"a\":{\"value\":2.0}},"
-          "\"meter\":\"EM\"}\n", NULL},
+     MEAS "{\"v\":{\"v\":{\"value\":1.0}},\"g\":{\"a\":{\"value\":2.0}},\"meter\":\"EM\","
+          "\"time\":\"" NOW_MS "\",\"type\":\"e\"}\n", NULL},
     {"measurement_units_from_meta",
      {{"te/device/main///m/env/meta", "{\"Pressure\":{\"unit\":\"bar\"},\"Climate.Temperature\":{\"unit\":\"\xc2\xb0" "C\"}}"},
       {"te/device/main///m/env", "{\"Pressure\":1.5,\"Climate\":{\"Temperature\":20,\"Other\":1}}"},
       {"te/device/main///m/env/meta", ""},
       {"te/device/main///m/env", "{\"Pressure\":1.5}"}},
-     MEAS "{\"type\":\"env\",\"time\":\"" NOW_MS "\",\"Pressure\":{\"Pressure\":{\"value\":1.5,\"unit\":\"bar\"}},"
-          "\"Climate\":{\"Temperature\":{\"value\":20.0,\"unit\":\"\xc2\xb0" "C\"},\"Other\":{\"value\":1.0}}}\n"
-     MEAS "{\"type\":\"env\",\"time\":\"" NOW_MS "\",\"Pressure\":{\"Pressure\":{\"value\":1.5}}}\n", NULL},
+     MEAS "{\"Pressure\":{\"Pressure\":{\"value\":1.5,\"unit\":\"bar\"}},"
+          "\"Climate\":{\"Temperature\":{\"value\":20.0,\"unit\":\"\xc2\xb0" "C\"},\"Other\":{\"value\":1.0}},"
+          "\"time\":\"" NOW_MS "\",\"type\":\"env\"}\n"
+     MEAS "{\"Pressure\":{\"Pressure\":{\"value\":1.5}},\"time\":\"" NOW_MS "\",\"type\":\"env\"}\n", NULL},
     {"measurement_of_child_has_external_source",
      {CHILD_REG, {"te/device/child01///m/t", "{\"v\":-1}"}},
-     CHILD_101 MEAS "{\"type\":\"t\",\"time\":\"" NOW_MS "\",\"v\":{\"v\":{\"value\":-1.0}},\"externalSource\":"
-                    "{\"externalId\":\"mydev:device:child01\",\"type\":\"c8y_Serial\"}}\n", NULL},
+     CHILD_101 MEAS "{\"externalSource\":{\"externalId\":\"mydev:device:child01\",\"type\":\"c8y_Serial\"},"
+                    "\"v\":{\"v\":{\"value\":-1.0}},\"time\":\"" NOW_MS "\",\"type\":\"t\"}\n", NULL},
     /* §4.3 events */
     {"event_spec_example_smartrest",
      {{"te/device/main///e/login_event", "{\"text\":\"A user just logged in\",\"time\":\"2021-01-01T05:30:45+00:00\"}"}},
@@ -212,10 +218,10 @@ static const conv_case_t cases[] = {
       CHILD_REG},
      CHILD_101 "c8y/s/us/mydev:device:child01 101,mydev:device:nested,mydev:device:nested,thin-edge.io-child,false\n"
                "c8y/s/us/mydev:device:nested 117,60\n"
-               MEAS "{\"type\":\"ThinEdgeMeasurement\",\"time\":\"" NOW_MS "\",\"a\":{\"a\":{\"value\":1.0}},"
-               "\"externalSource\":{\"externalId\":\"mydev:device:nested\",\"type\":\"c8y_Serial\"}}\n"
-               MEAS "{\"type\":\"ThinEdgeMeasurement\",\"time\":\"" NOW_MS "\",\"a\":{\"a\":{\"value\":2.0}},"
-               "\"externalSource\":{\"externalId\":\"mydev:device:nested\",\"type\":\"c8y_Serial\"}}\n", NULL},
+               MEAS "{\"externalSource\":{\"externalId\":\"mydev:device:nested\",\"type\":\"c8y_Serial\"},"
+               "\"a\":{\"a\":{\"value\":1.0}},\"time\":\"" NOW_MS "\",\"type\":\"ThinEdgeMeasurement\"}\n"
+               MEAS "{\"externalSource\":{\"externalId\":\"mydev:device:nested\",\"type\":\"c8y_Serial\"},"
+               "\"a\":{\"a\":{\"value\":2.0}},\"time\":\"" NOW_MS "\",\"type\":\"ThinEdgeMeasurement\"}\n", NULL},
     {"registration_service_of_main",
      {{"te/device/main/service/nodered", "{\"@type\":\"service\",\"name\":\"Node-Red\",\"type\":\"systemd\"}"}},
      "c8y/s/us 102,mydev:device:main:service:nodered,systemd,Node-Red,up\n", NULL},
@@ -271,7 +277,7 @@ static const conv_case_t cases[] = {
       {"te/device/main/service/mosquitto-c8y-bridge", "{\"@type\":\"service\"}"},
       {"te/device/main/service/mosquitto-c8y-bridge/status/health", "0"},
       {"te/device/main/service/mosquitto-c8y-bridge/status/health", "1"}},
-     "c8y/s/us 114\nc8y/s/us 500\n"
+     AGENT("mydev") "c8y/s/us 114\nc8y/s/us 500\n"
      /* the registration, then the health buffered before it */
      "c8y/s/us 102,mydev:device:main:service:mosquitto-c8y-bridge,service,mosquitto-c8y-bridge,up\n"
      "c8y/s/us 102,mydev:device:main:service:mosquitto-c8y-bridge,service,mosquitto-c8y-bridge,up\n"
@@ -349,24 +355,35 @@ static const conv_case_t cases[] = {
       {"te/device/b//", "{\"@type\":\"child-device\",\"@parent\":\"device/a//\"}"}}, "", NULL},
     {"good_message_after_bad_is_converted",
      {{"te/device/main///m/t", "{"}, {"te/device/main///m/t", "{\"a\":1}"}},
-     MEAS "{\"type\":\"t\",\"time\":\"" NOW_MS "\",\"a\":{\"a\":{\"value\":1.0}}}\n", "Invalid JSON"},
+     MEAS "{\"a\":{\"a\":{\"value\":1.0}},\"time\":\"" NOW_MS "\",\"type\":\"t\"}\n", "Invalid JSON"},
 };
 
-static void test_conversion_table(void **state)
+/* Runs every row; reports each failing one (not just the first). */
+static void run_table(void **state, const conv_case_t *table, size_t n)
 {
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const conv_case_t *c = &cases[i];
+    size_t failed = 0;
+    for (size_t i = 0; i < n; i++) {
+        const conv_case_t *c = &table[i];
         setup(state);
         fixture_t *f = *state;
-        for (size_t s = 0; s < 8 && c->steps[s].topic; s++)
+        for (size_t s = 0; s < MAX_STEPS && c->steps[s].topic; s++)
             (void)feed(f, c->steps[s].topic, c->steps[s].payload);
         if (strcmp(f->got, c->expected) != 0 || (c->error ? !strstr(f->error, c->error) : f->error[0] != 0)) {
             print_error("case %s\n--- expected:\n%s--- got:\n%s--- error: %s\n", c->name, c->expected, f->got,
                         f->error);
-            fail();
+            failed++;
         }
         teardown(state);
     }
+    if (failed) {
+        print_error("%zu of %zu rows failed\n", failed, n);
+        fail();
+    }
+}
+
+static void test_conversion_table(void **state)
+{
+    run_table(state, cases, sizeof cases / sizeof cases[0]);
 }
 
 static void test_not_utf8_is_rejected(void **state)
@@ -478,7 +495,7 @@ static void test_start_sends_117_and_init_after_bridge(void **state)
     (void)feed(f, "te/device/main/service/mosquitto-c8y-bridge/status/health", "garbage");
     assert_string_equal(f->got, "");
     (void)feed(f, "te/device/main/service/mosquitto-c8y-bridge/status/health", "0");
-    assert_string_equal(f->got, "c8y/s/us 114,c8y_LogfileRequest,c8y_Restart\nc8y/s/us 500\n");
+    assert_string_equal(f->got, AGENT("mydev") "c8y/s/us 114,c8y_LogfileRequest,c8y_Restart\nc8y/s/us 500\n");
     /* inotify path: a file removed -> 114 again; nothing when unchanged */
     snprintf(path, sizeof path, "%s/operations/c8y/c8y_LogfileRequest", f->dir);
     unlink(path);
