@@ -101,6 +101,7 @@ def test_large_messages_cross_tls_whole_and_in_order(tedge, tmp_path, pki):
     from tedge mqtt pub to tedge mqtt sub over TLS, whole and in order."""
     b = start_broker(tmp_path, f"cafile {pki}/ca.pem\ncertfile {pki}/server.pem\n"
                                f"keyfile {pki}/server.key\nrequire_certificate true\nallow_anonymous true\n")
+    sub = None
     try:
         tedge.config_set("mqtt.client.port", b.port)
         tedge.config_set("mqtt.client.auth.ca_file", f"{pki}/ca.pem")
@@ -121,4 +122,7 @@ def test_large_messages_cross_tls_whole_and_in_order(tedge, tmp_path, pki):
         assert [len(l) for l in lines] == [120 * 1024] * 20
         assert [l[:2] for l in lines] == [b"%02d" % i for i in range(20)]
     finally:
+        if sub and sub.poll() is None:
+            sub.kill()
+            sub.wait()
         b.stop()
