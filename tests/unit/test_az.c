@@ -165,7 +165,170 @@ static const az_case_t CASES[] = {
      "{\"a\":1,\"time\":1765877875.135}", 0, 1, false, NULL},
 };
 
-static void run_case(const az_case_t *c, size_t index)
+/* thin-edge.io's own test clocks: 2021-04-07T19:00:00Z (aws_mapper_ext
+ * converter.rs, AwsFlows::try_convert) and the robot suites' publish time. */
+static const te_time_t TEDGE_NOW = {.unix_s = 1617822000, .nsec = 0, .utc_z = true};
+#define TOO_LARGE_128 ERR "Payload is too large >128"
+/* {"text": "some digits: " + 100 x "1234"} of azure_telemetry.robot */
+#define DIGITS_25 "1234123412341234123412341234123412341234123412341234123412341234123412341234123412341234123412341234"
+#define DIGITS_400 DIGITS_25 DIGITS_25 DIGITS_25 DIGITS_25
+
+/* Cases ported from thin-edge.io; each comment names the file and test. */
+static const az_case_t TEDGE_CASES[] = {
+    /* crates/extensions/az_mapper_ext/src/converter.rs (te/ topics, before flows):
+     * try_convert_invalid_json_skips_message dropped the message; the flows
+     * mapper forwards it (aws_mapper_ext converter.rs, same test name), and
+     * the spec (§7) follows the flows mapper. */
+    {"try_convert_invalid_json_skips_message (flows: forwarded)", NO_TS, 0, "te/device/main///m/",
+     "This is not Thin Edge JSON", 0, 1, false, "This is not Thin Edge JSON", 0, 1, false, NULL},
+    /* converter.rs: try_convert_exceeding_threshold_returns_error */
+    {"try_convert_exceeding_threshold_returns_error", NO_TS, 1, "te/device/main///m/",
+     "{\n            \"temperature\": 23.0\n         }", 0, 1, false, NULL, 0, 0, false,
+     ERR "Payload is too large >1"},
+    /* converter.rs: converting_input_without_timestamp_produces_output_without_timestamp_given_add_timestamp_is_false */
+    {"without_timestamp_given_add_timestamp_is_false", NO_TS, 0, "te/device/main///m/",
+     "{\n            \"temperature\": 23.0\n         }", 0, 1, false,
+     "{\n            \"temperature\": 23.0\n         }", 0, 1, false, NULL},
+    /* converter.rs: converting_input_with_timestamp_produces_output_with_timestamp_given_add_timestamp_is_false */
+    {"with_timestamp_given_add_timestamp_is_false", NO_TS, 0, "te/device/main///m/",
+     "{\n            \"time\" : \"2013-06-22T17:03:14.000+02:00\",\n            \"temperature\": 23.0\n        }", 0,
+     1, false,
+     "{\n            \"time\" : \"2013-06-22T17:03:14.000+02:00\",\n            \"temperature\": 23.0\n        }", 0,
+     1, false, NULL},
+    /* converter.rs: converting_input_with_timestamp_produces_output_with_timestamp_given_add_timestamp_is_true */
+    {"with_timestamp_given_add_timestamp_is_true", RFC, 0, "te/device/main///m/",
+     "{\n            \"time\" : \"2013-06-22T17:03:14.000+02:00\",\n            \"temperature\": 23.0\n        }", 0,
+     1, false, "{\"temperature\":23.0,\"time\":\"2013-06-22T17:03:14.000+02:00\"}", 0, 1, false, NULL},
+    /* converter.rs: converting_input_with_unix_timestamp_produces_output_with_rfc3339_timestamp_given_add_timestamp_is_true
+     * and converting_input_with_unix_timestamp_preserved */
+    {"with_unix_timestamp_produces_output_with_rfc3339_timestamp", RFC, 0, "te/device/main///m/",
+     "{\n            \"time\" : 1702029646,\n            \"temperature\": 23.0\n        }", 0, 1, false,
+     "{\"temperature\":23.0,\"time\":\"2023-12-08T10:00:46Z\"}", 0, 1, false, NULL},
+    /* converter.rs: converting_input_without_timestamp_produces_output_with_timestamp_given_add_timestamp_is_true
+     * (its test clock had +05:00; the flows mapper stamps the UTC system time) */
+    {"without_timestamp_given_add_timestamp_is_true", RFC, 0, "te/device/main///m/",
+     "{\n            \"temperature\": 23.0\n         }", 0, 1, false,
+     "{\"temperature\":23.0,\"time\":\"2021-04-07T19:00:00Z\"}", 0, 1, false, NULL},
+    /* converter.rs: converting_az_telemetry, its twelve test_case rows: the
+     * rfc-3339 payload comes out byte for byte on az/messages/events/ */
+    {"converting_az_telemetry: main device measurement", RFC, 0, "te/device/main///m/m_type",
+     "{\"temperature\":23.0,\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false,
+     "{\"temperature\":23.0,\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    {"converting_az_telemetry: child device measurement", RFC, 0, "te/device/child///m/m_type",
+     "{\"temperature\":23.0,\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false,
+     "{\"temperature\":23.0,\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    {"converting_az_telemetry: main device service measurement", RFC, 0,
+     "te/device/main/service/m_service/m/m_type", "{\"temperature\":23.0,\"time\":\"2021-04-08T00:00:00+05:00\"}",
+     0, 1, false, "{\"temperature\":23.0,\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    {"converting_az_telemetry: child device service measurement", RFC, 0,
+     "te/device/child/service/c_service/m/m_type", "{\"temperature\":23.0,\"time\":\"2021-04-08T00:00:00+05:00\"}",
+     0, 1, false, "{\"temperature\":23.0,\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    {"converting_az_telemetry: main device event", RFC, 0, "te/device/main///e/e_type",
+     "{\"text\":\"someone logged-in\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false,
+     "{\"text\":\"someone logged-in\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    {"converting_az_telemetry: child device event", RFC, 0, "te/device/child///e/e_type",
+     "{\"text\":\"someone logged-in\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false,
+     "{\"text\":\"someone logged-in\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    {"converting_az_telemetry: main device service event", RFC, 0, "te/device/main/service/m_service/e/e_type",
+     "{\"text\":\"someone logged-in\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false,
+     "{\"text\":\"someone logged-in\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    {"converting_az_telemetry: child device service event", RFC, 0, "te/device/child/service/c_service/e/e_type",
+     "{\"text\":\"someone logged-in\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false,
+     "{\"text\":\"someone logged-in\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    {"converting_az_telemetry: main device alarm", RFC, 0, "te/device/main///a/a_type",
+     "{\"severity\":\"critical\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false,
+     "{\"severity\":\"critical\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    {"converting_az_telemetry: child device alarm", RFC, 0, "te/device/child///a/a_type",
+     "{\"severity\":\"critical\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false,
+     "{\"severity\":\"critical\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    {"converting_az_telemetry: main device service alarm", RFC, 0, "te/device/main/service/m_service/a/a_type",
+     "{\"severity\":\"critical\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false,
+     "{\"severity\":\"critical\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    {"converting_az_telemetry: child device service alarm", RFC, 0, "te/device/child/service/c_service/a/a_type",
+     "{\"severity\":\"critical\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false,
+     "{\"severity\":\"critical\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    /* converter.rs: skip_converting_bridge_health_status and
+     * skip_converting_bridge_health_status_for_different_bridge_topic */
+    {"skip_converting_bridge_health_status", NO_TS, 0, "te/device/main/service/mosquitto-az-bridge/status/health",
+     "0", 0, 1, false, NULL, 0, 0, false, NULL},
+    {"skip_converting_bridge_health_status_for_different_bridge_topic", NO_TS, 0,
+     "te/device/main/service/mosquitto-xyz-bridge/status/health", "0", 0, 1, false, NULL, 0, 0, false, NULL},
+    /* converter.rs: converting_service_health_status_up_message (unix, no
+     * timestamping) and the same with timestamping on: the number is kept */
+    {"converting_service_health_status_up_message", NO_TS, 0, "te/device/main/service/tedge-mapper-az/status/health",
+     "{\"pid\":1234,\"status\":\"up\",\"time\":1694586060}", 0, 1, false,
+     "{\"pid\":1234,\"status\":\"up\",\"time\":1694586060}", 0, 1, false, NULL},
+    {"converting_service_health_status_up_message, timestamp on", UNIX, 0,
+     "te/device/main/service/tedge-mapper-az/status/health", "{\"pid\":1234,\"status\":\"up\",\"time\":1694586060}",
+     0, 1, false, "{\"pid\":1234,\"status\":\"up\",\"time\":1694586060}", 0, 1, false, NULL},
+    /* converter.rs: converting_service_health_status_down_message */
+    {"converting_service_health_status_down_message", NO_TS, 0,
+     "te/device/main/service/tedge-mapper-az/status/health", "{\"pid\":1234,\"status\":\"up\"}", 0, 1, false,
+     "{\"pid\":1234,\"status\":\"up\"}", 0, 1, false, NULL},
+
+    /* crates/extensions/tedge_flows/src/transformers/limit_payload_size.rs:
+     * forwards_message_within_packet_limit (max = the packet size) and
+     * rejects_message_whose_packet_exceeds_limit_even_if_body_fits */
+    {"forwards_message_within_packet_limit", NO_TS, 18, "topic", "payload", 0, 1, false, "payload", 0, 1, false,
+     NULL},
+    {"rejects_message_whose_packet_exceeds_limit_even_if_body_fits", NO_TS, 12, "some/topic", "xxxxxxxxxx", 0, 1,
+     false, NULL, 0, 0, false, ERR "Payload is too large >12"},
+};
+
+/* Ported from thin-edge.io's Robot Framework suites; the publish time is NOW. */
+static const az_case_t ROBOT_CASES[] = {
+    /* tests/RobotFramework/tests/azure/azure_telemetry.robot (timestamp
+     * format unix, az.mapper.mqtt.max_payload_size 128, tedge mqtt pub: QoS 0) */
+    {"robot: Publish measurements to te measurement topic with measurement type", UNIX, 128,
+     "te/device/main///m/test-type", "{\"pressure\": 10}", 0, 0, false,
+     "{\"pressure\":10,\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"robot: Publish measurements to te measurement topic without measurement type", UNIX, 128,
+     "te/device/main///m/", "{\"windspeed\": 10}", 0, 0, false, "{\"time\":1765877875.135,\"windspeed\":10}", 0, 1,
+     false, NULL},
+    {"robot: Publish service measurements to te measurement topic with measurement type", UNIX, 128,
+     "te/device/main/service/test_service/m/test-type", "{\"temp\": 10}", 0, 0, false,
+     "{\"temp\":10,\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"robot: Publish child measurements to te measurement topic with measurement type", UNIX, 128,
+     "te/device/child///m/test-type", "{\"temperature_child\": 10}", 0, 0, false,
+     "{\"temperature_child\":10,\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"robot: Publish main device event to te event topic with event type", UNIX, 128, "te/device/main///e/event-type",
+     "{\"text\": \"someone logged-in\"}", 0, 0, false, "{\"text\":\"someone logged-in\",\"time\":1765877875.135}", 0,
+     1, false, NULL},
+    {"robot: Publish main device event to te event topic without event type", UNIX, 128, "te/device/main///e/",
+     "{\"text\": \"someone logged-off\"}", 0, 0, false, "{\"text\":\"someone logged-off\",\"time\":1765877875.135}", 0,
+     1, false, NULL},
+    {"robot: Publish child device event to te event topic with event type", UNIX, 128,
+     "te/device/child///e/event-type", "{\"text\": \"child_device event\"}", 0, 0, false,
+     "{\"text\":\"child_device event\",\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"robot: Publish main device alarm to te alarm topic with alarm type", UNIX, 128, "te/device/main///a/alarm-type",
+     "{\"severity\":\"critical\",\"text\": \"someone logged-in\"}", 0, 0, false,
+     "{\"severity\":\"critical\",\"text\":\"someone logged-in\",\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"robot: Publish main device alarm to te alarm topic without alarm type", UNIX, 128, "te/device/main///a/",
+     "{\"severity\":\"major\",\"text\": \"someone logged-in\"}", 0, 0, false,
+     "{\"severity\":\"major\",\"text\":\"someone logged-in\",\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"robot: Publish child device alarm to te alarm topic with alarm type", UNIX, 128,
+     "te/device/child///a/alarm-type", "{\"severity\":\"minor\",\"text\": \"someone logged-in\"}", 0, 0, false,
+     "{\"severity\":\"minor\",\"text\":\"someone logged-in\",\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"robot: Publish health status message for main device service", UNIX, 128,
+     "te/device/main/service/test-service/status/health", "{\"status\":\"up\"}", 0, 0, false,
+     "{\"status\":\"up\",\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"robot: Discard messages that are too large", UNIX, 128, "te/device/main///e/event-type",
+     "{\"text\": \"some digits: " DIGITS_400 "\"}", 0, 0, false, NULL, 0, 0, false, TOO_LARGE_128},
+    {"robot: Discard mosquitto health status", UNIX, 128, "te/device/main/service/mosquitto-c8y-bridge/status/health",
+     "1", 0, 0, false, NULL, 0, 0, false, NULL},
+    {"robot: Reformat timestamps", UNIX, 128, "te/device/main///m/", "{\"time\":\"2025-12-16T09:37:55.135+00:00\"}", 0,
+     0, false, "{\"time\":1765877875.135}", 0, 1, false, NULL},
+
+    /* tests/RobotFramework/tests/azure/extensible_mapper.robot: Legacy
+     * behavior (unix) and Updating the builtin flow definition (rfc3339) */
+    {"robot: Legacy behavior", UNIX, 128, "te/device/child-az///m/env", "{\"temperature\":10, \"time\":1768404563.338 }",
+     0, 0, false, "{\"temperature\":10,\"time\":1768404563.338}", 0, 1, false, NULL},
+    {"robot: Updating the builtin flow definition (rfc3339)", RFC, 128, "te/device/child-az///m/env",
+     "{\"temperature\":10, \"time\":1768404563.338 }", 0, 0, false,
+     "{\"temperature\":10,\"time\":\"2026-01-14T15:29:23.338Z\"}", 0, 1, false, NULL},
+};
+
+static void run_case(const az_case_t *c, size_t index, const te_time_t *now)
 {
     te_cloudmap_opts_t opts = {
         .cloud = TE_CLOUD_AZ,
@@ -181,7 +344,7 @@ static void run_case(const az_case_t *c, size_t index)
     assert_int_equal(te_out_init(&out, 4, 64 * 1024), TE_OK);
     size_t len = c->len ? c->len : strlen(c->payload);
     te_msg_t in = {.topic = c->topic, .payload = c->payload, .len = len, .qos = c->qos, .retain = c->retain};
-    te_err_t rc = te_cloudmap_convert(&m, &in, &NOW, &out);
+    te_err_t rc = te_cloudmap_convert(&m, &in, now, &out);
     if (c->error) {
         if (rc == TE_OK)
             fail_msg("case %zu (%s): accepted", index, c->name);
@@ -213,7 +376,16 @@ static void test_table(void **state)
 {
     (void)state;
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++)
-        run_case(&CASES[i], i);
+        run_case(&CASES[i], i, &NOW);
+}
+
+static void test_thin_edge_cases(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof TEDGE_CASES / sizeof TEDGE_CASES[0]; i++)
+        run_case(&TEDGE_CASES[i], i, &TEDGE_NOW);
+    for (size_t i = 0; i < sizeof ROBOT_CASES / sizeof ROBOT_CASES[0]; i++)
+        run_case(&ROBOT_CASES[i], i, &NOW);
 }
 
 /* §4.3: the whole PUBLISH packet is measured on the input topic and QoS. */
@@ -540,6 +712,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
+        cmocka_unit_test(test_thin_edge_cases),
         cmocka_unit_test(test_size_guard_counts_the_whole_packet),
         cmocka_unit_test(test_wire_size_varint_lengths),
         cmocka_unit_test(test_default_limit_rejects_a_payload_of_its_own_size),
