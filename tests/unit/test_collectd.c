@@ -211,7 +211,7 @@ static void test_integral_values_print_with_point_zero_and_groups_merge(void **s
     assert_int_equal(te_collectd_input(c, &m4, now, &out), TE_OK);
     te_collectd_flush(c, &out);
     assert_int_equal(out.n, 1);
-    assert_string_equal(out.msgs[0].payload, "{\"time\":\"2020-09-13T12:26:40Z\",\"cpu\":{\"a\":1.0,\"b\":-0.000001},"
+    assert_string_equal(out.msgs[0].payload, "{\"time\":\"2020-09-13T12:26:40Z\",\"cpu\":{\"a\":1.0,\"b\":-1e-6},"
                                              "\"mem\":{\"x\":2000.0},\"we\\\"ird\":{\"k\\\\ey\":1e21}}");
     te_out_free(&out);
     te_collectd_delete(c);
