@@ -3,8 +3,7 @@
  * Where thin-edge.io's serde_json and jansson differ, the parse is made to
  * behave like serde_json: a repeated key keeps its last value (no error), a
  * \u0000 escape is allowed, a document nested deeper than 127 containers is
- * not JSON, and integer tokens are read as serde_json reads them ("-0" and
- * integers outside i64/u64 are floats, 2^63..2^64-1 stay exact integers).
+ * not JSON, and numbers are read as serde_json computes them (serdenum).
  * Residual differences from serde_json: a key holding \u0000 makes the
  * payload pass through unchanged; a payload that holds the text \u0001
  * reads its u64-only integers as floats. */
@@ -14,9 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "tedge/jsonw.h"
+#include "tedge/serdenum.h"
 #include "tedge/topic.h"
 
 #define ERR_PREFIX "Error in %s: Input message cannot be processed: "
@@ -195,168 +194,10 @@ double te_cloudmap_unix_seconds(const te_time_t *t)
 #endif
 }
 
-/* ---- integer tokens serde_json reads differently from jansson ----
- *
- * serde_json (de.rs parse_number / parse_long_integer): "-0" is the float
- * -0.0, an integer above u64::MAX or below i64::MIN is a float, and one in
- * i64::MAX+1..=u64::MAX is an exact u64. jansson holds int64 only, so before
- * parsing such tokens are rewritten: floats get ".0" appended, and a u64 one
- * becomes the string U64_MARK + digits, which te_cloudmap's writer turns
- * back into the bare digits. The marker is U+0001; it is used only when the
- * payload does not contain the text \u0001 (a JSON string can hold U+0001
- * only through that escape), so no other string can carry it. */
-#define U64_MARK "\\u0001"
-#define U64_MARK_LEN 6
-
-typedef enum int_kind { INT_PLAIN, INT_AS_REAL, INT_AS_U64 } int_kind_t;
-
-/* Compares two digit strings without leading zeros as numbers. */
-static int digits_cmp(const char *a, size_t na, const char *b)
-{
-    size_t nb = strlen(b);
-    if (na != nb)
-        return na < nb ? -1 : 1;
-    return memcmp(a, b, na);
-}
-
-/* tok[0..n) is [-]digits, a valid JSON integer (no leading zero). */
-static int_kind_t classify_integer(const char *tok, size_t n, bool u64_mark_ok)
-{
-    bool negative = tok[0] == '-';
-    const char *d = tok + negative;
-    size_t nd = n - negative;
-    if (negative) {
-        if (nd == 1 && d[0] == '0')
-            return INT_AS_REAL;
-        return digits_cmp(d, nd, "9223372036854775808") > 0 ? INT_AS_REAL : INT_PLAIN;
-    }
-    if (digits_cmp(d, nd, "18446744073709551615") > 0)
-        return INT_AS_REAL;
-    if (digits_cmp(d, nd, "9223372036854775807") > 0)
-        return u64_mark_ok ? INT_AS_U64 : INT_AS_REAL;
-    return INT_PLAIN;
-}
-
-/* Calls fn(ctx, token, length, kind) for every integer token outside
- * strings that is not INT_PLAIN; returns how many there were. */
-typedef void (*int_token_fn)(void *ctx, const char *tok, size_t n, int_kind_t kind);
-
-static size_t scan_integers(const char *text, size_t len, bool u64_mark_ok, int_token_fn fn, void *ctx)
-{
-    size_t count = 0;
-    for (size_t i = 0; i < len;) {
-        char c = text[i];
-        if (c == '"') {
-            for (i++; i < len && text[i] != '"'; i++)
-                if (text[i] == '\\')
-                    i++;
-            i++;
-            continue;
-        }
-        if (c != '-' && (c < '0' || c > '9')) {
-            i++;
-            continue;
-        }
-        size_t start = i++;
-        bool integer = true;
-        while (i < len && ((text[i] >= '0' && text[i] <= '9') || strchr(".eE+-", text[i]) != NULL)) {
-            if (text[i] < '0' || text[i] > '9')
-                integer = false;
-            i++;
-        }
-        const char *d = text + start + (c == '-');
-        size_t nd = i - start - (c == '-');
-        if (!integer || nd == 0 || (nd > 1 && d[0] == '0'))
-            continue; /* a float, or not JSON at all: jansson decides */
-        int_kind_t kind = classify_integer(text + start, i - start, u64_mark_ok);
-        if (kind != INT_PLAIN) {
-            count++;
-            if (fn)
-                fn(ctx, text + start, i - start, kind);
-        }
-    }
-    return count;
-}
-
-typedef struct rewrite {
-    char *buf;
-    size_t len;
-    const char *text; /* the original, up to `done` already copied */
-    size_t done;
-} rewrite_t;
-
-static void rewrite_token(void *ctx, const char *tok, size_t n, int_kind_t kind)
-{
-    rewrite_t *r = ctx;
-    size_t before = (size_t)(tok - r->text) - r->done;
-    memcpy(r->buf + r->len, r->text + r->done, before);
-    r->len += before;
-    if (kind == INT_AS_U64) {
-        memcpy(r->buf + r->len, "\"" U64_MARK, 1 + U64_MARK_LEN);
-        r->len += 1 + U64_MARK_LEN;
-        memcpy(r->buf + r->len, tok, n);
-        r->len += n;
-        r->buf[r->len++] = '"';
-    } else {
-        memcpy(r->buf + r->len, tok, n);
-        r->len += n;
-        memcpy(r->buf + r->len, ".0", 2);
-        r->len += 2;
-    }
-    r->done = (size_t)(tok - r->text) + n;
-}
-
-/* The payload as jansson must read it: *out is NULL when it reads it as it
- * is, else a malloc'd copy (the caller frees it) of *out_len bytes. *marks
- * tells whether u64 markers were written. Returns false on NOMEM. */
-static bool rewrite_integers(const char *text, size_t len, char **out, size_t *out_len, bool *marks)
-{
-    *out = NULL;
-    *marks = false;
-    bool mark_ok = true;
-    for (size_t i = 0; i + U64_MARK_LEN <= len && mark_ok; i++)
-        if (text[i] == '\\' && strncasecmp(text + i, U64_MARK, U64_MARK_LEN) == 0)
-            mark_ok = false;
-    size_t count = scan_integers(text, len, mark_ok, NULL, NULL);
-    if (count == 0)
-        return true;
-    /* each token grows by at most 2 quotes + the marker */
-    rewrite_t r = {.buf = malloc(len + count * (2 + U64_MARK_LEN) + 1), .text = text};
-    if (!r.buf)
-        return false;
-    scan_integers(text, len, mark_ok, rewrite_token, &r);
-    memcpy(r.buf + r.len, text + r.done, len - r.done);
-    r.len += len - r.done;
-    *out = r.buf;
-    *out_len = r.len;
-    *marks = mark_ok;
-    return true;
-}
-
-/* A string value written by rewrite_integers for a u64 integer. */
+/* A string value te_serdenum_rewrite wrote for a u64 integer. */
 static bool is_u64_mark(const json_t *v)
 {
-    return json_is_string(v) && json_string_length(v) > 1 && json_string_value(v)[0] == '\x01';
-}
-
-/* Turns every "\u0001<digits>" string of the written payload back into the
- * bare digits (the output only shrinks). Returns the new length. */
-static size_t unmark_u64(char *buf, size_t len)
-{
-    static const char pattern[] = "\"\\u0001";
-    size_t w = 0;
-    for (size_t r = 0; r < len;) {
-        if (len - r > sizeof pattern - 1 && memcmp(buf + r, pattern, sizeof pattern - 1) == 0) {
-            r += sizeof pattern - 1;
-            while (r < len && buf[r] != '"')
-                buf[w++] = buf[r++];
-            r++; /* the closing quote */
-            continue;
-        }
-        buf[w++] = buf[r++];
-    }
-    buf[w] = '\0';
-    return w;
+    return json_is_string(v) && json_string_length(v) > 1 && json_string_value(v)[0] == TE_SERDENUM_U64_MARK;
 }
 
 /* serde_json refuses documents nested deeper than 127 containers. */
@@ -438,8 +279,11 @@ static stamp_result_t add_timestamp(te_cloudmap_t *m, const te_msg_t *in, const 
     char *text = NULL;
     size_t text_len = 0;
     bool marks = false;
-    if (!rewrite_integers(in->payload, in->len, &text, &text_len, &marks))
+    te_err_t rewrite = te_serdenum_rewrite(in->payload, in->len, &text, &text_len, &marks);
+    if (rewrite == TE_ERR_NOMEM)
         return STAMP_NOMEM;
+    if (rewrite != TE_OK)
+        return STAMP_UNCHANGED; /* a number serde_json rejects: not JSON */
     json_t *root = text ? json_loadb(text, text_len, JSON_ALLOW_NUL, &je)
                         : json_loadb(in->payload, in->len, JSON_ALLOW_NUL, &je);
     free(text);
@@ -463,7 +307,7 @@ static stamp_result_t add_timestamp(te_cloudmap_t *m, const te_msg_t *in, const 
         if (rc == TE_OK)
             rc = te_jsonw_finish(&w, out_len);
         if (rc == TE_OK && marks)
-            *out_len = unmark_u64(m->payload, *out_len);
+            *out_len = te_serdenum_unmark(m->payload, *out_len);
         if (rc == TE_ERR_TOOBIG)
             result = STAMP_TOO_LARGE;
         else if (rc != TE_OK)

@@ -184,6 +184,14 @@ static const az_case_t CASES[] = {
      false, BAD_RFC},
     {"leading zero is not json", UNIX, 0, "te/device/main///m/", "{\"a\":012}", 0, 1, false, "{\"a\":012}", 0, 1, false,
      NULL},
+    /* floats as serde_json computes them (serdenum): one multiplication or
+     * division by a power of ten, not strtod's correct rounding */
+    {"17-digit float read as serde_json does", UNIX, 0, "te/device/main///m/", "{\"temperature\":968.7302436888135}",
+     0, 1, false, "{\"temperature\":968.7302436888136,\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"unix float time kept as serde_json reads it", UNIX, 0, "te/device/main///m/", "{\"time\":1626175065.5934923}",
+     0, 1, false, "{\"time\":1626175065.5934925}", 0, 1, false, NULL},
+    {"float beyond double range is not json", UNIX, 0, "te/device/main///m/", "{\"a\":1e309}", 0, 1, false,
+     "{\"a\":1e309}", 0, 1, false, NULL},
     {"timestamp off: bytes untouched", NO_TS, 0, "te/device/main///m/", "{ \"b\" : 1e3 }", 0, 0, true,
      "{ \"b\" : 1e3 }", 0, 0, true, NULL},
     {"timestamp off: bad time forwarded", NO_TS, 0, "te/device/main///m/", "{\"time\":null}", 0, 1, false,
