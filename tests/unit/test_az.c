@@ -192,6 +192,17 @@ static const az_case_t CASES[] = {
      0, 1, false, "{\"time\":1626175065.5934925}", 0, 1, false, NULL},
     {"float beyond double range is not json", UNIX, 0, "te/device/main///m/", "{\"a\":1e309}", 0, 1, false,
      "{\"a\":1e309}", 0, 1, false, NULL},
+    /* strings as serde_json reads and writes them: a lone surrogate escape
+     * is an error (not JSON), a pair is one character written raw, "\/" is "/" */
+    {"lone leading surrogate is not json", UNIX, 0, "te/device/main///m/", "{\"a\":\"\\ud800\"}", 0, 1, false,
+     "{\"a\":\"\\ud800\"}", 0, 1, false, NULL},
+    {"lone trailing surrogate is not json", UNIX, 0, "te/device/main///m/", "{\"a\":\"\\udc00\"}", 0, 1, false,
+     "{\"a\":\"\\udc00\"}", 0, 1, false, NULL},
+    {"surrogate pair written as utf-8", UNIX, 0, "te/device/main///m/", "{\"a\":\"\\ud83d\\ude00\\/\"}", 0, 1, false,
+     "{\"a\":\"\xf0\x9f\x98\x80/\",\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"nested objects sorted, empty key first", UNIX, 0, "te/device/main///m/",
+     "{\"b\":[],\"a\":{\"d\":null,\"c\":true},\"\":1}", 0, 1, false,
+     "{\"\":1,\"a\":{\"c\":true,\"d\":null},\"b\":[],\"time\":1765877875.135}", 0, 1, false, NULL},
     {"timestamp off: bytes untouched", NO_TS, 0, "te/device/main///m/", "{ \"b\" : 1e3 }", 0, 0, true,
      "{ \"b\" : 1e3 }", 0, 0, true, NULL},
     {"timestamp off: bad time forwarded", NO_TS, 0, "te/device/main///m/", "{\"time\":null}", 0, 1, false,
