@@ -716,6 +716,9 @@ static void test_config_validation_of_the_mapper_keys(void **state)
 {
     (void)state;
     static const config_case_t cases[] = {
+        /* crates/common/tedge_utils/src/timestamp.rs: time_format_deserialize_unix,
+         * time_format_deserialize, time_format_deserialize_no_hyphen and
+         * time_format_invalid_value_shows_accepted_values */
         {"az.mapper.timestamp_format", "unix", NULL},
         {"az.mapper.timestamp_format", "rfc-3339", NULL},
         {"az.mapper.timestamp_format", "rfc3339", NULL},
