@@ -99,8 +99,6 @@ static int prompt_password(char *out, size_t outlen)
         close(fd);
         return err;
     }
-    fputs("Enter password: ", tty);
-    fflush(tty);
     struct termios quiet;
     bool restore = tcgetattr(fd, &saved_termios) == 0;
     struct sigaction act = {.sa_handler = restore_tty_and_reraise}, old_int, old_term;
@@ -113,6 +111,10 @@ static int prompt_password(char *out, size_t outlen)
         quiet.c_lflag |= ECHONL;
         tcsetattr(fd, TCSAFLUSH, &quiet);
     }
+    /* only now: an answer typed as soon as the prompt shows must not be
+     * echoed, nor discarded by the TCSAFLUSH above */
+    fputs("Enter password: ", tty);
+    fflush(tty);
     int err = 0;
     if (!fgets(out, (int)outlen, tty)) {
         err = ferror(tty) ? (errno ? errno : EIO) : 0;

@@ -3,10 +3,10 @@
  * Where thin-edge.io's serde_json and jansson differ, the parse is made to
  * behave like serde_json: a repeated key keeps its last value (no error), a
  * \u0000 escape is allowed, a document nested deeper than 127 containers is
- * not JSON. Residual differences from serde_json: an
- * integer outside int64 turns every integer of that payload into a float,
- * and "-0" prints "0" (serde: "-0.0"); a key holding \u0000 makes the
- * payload pass through unchanged. */
+ * not JSON, and numbers are read as serde_json computes them (serdenum).
+ * Residual differences from serde_json: a key holding \u0000 makes the
+ * payload pass through unchanged; a payload that holds the text \u0001
+ * reads its u64-only integers as floats. */
 #include "tedge/cloudmap.h"
 
 #include <jansson.h>
@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "tedge/jsonw.h"
+#include "tedge/serdenum.h"
 #include "tedge/topic.h"
 
 #define ERR_PREFIX "Error in %s: Input message cannot be processed: "
@@ -193,6 +194,12 @@ double te_cloudmap_unix_seconds(const te_time_t *t)
 #endif
 }
 
+/* A string value te_serdenum_rewrite wrote for a u64 integer. */
+static bool is_u64_mark(const json_t *v)
+{
+    return json_is_string(v) && json_string_length(v) > 1 && json_string_value(v)[0] == TE_SERDENUM_U64_MARK;
+}
+
 /* serde_json refuses documents nested deeper than 127 containers. */
 static bool depth_within(const json_t *v, int depth)
 {
@@ -224,7 +231,11 @@ static json_t *new_time_value(const te_cloudmap_t *m, const json_t *time, const 
     *bad = false;
     if (time == NULL) {
         t = *now;
-    } else if (json_is_number(time) && !m->rfc3339) {
+    } else if ((json_is_number(time) || is_u64_mark(time)) && !m->rfc3339) {
+        return NULL;
+    } else if (is_u64_mark(time)) {
+        /* thin-edge.io: visit_u64 wants an i64, beyond it is an error */
+        *bad = true;
         return NULL;
     } else if (json_is_string(time) && m->rfc3339) {
         return NULL;
@@ -265,9 +276,17 @@ static stamp_result_t add_timestamp(te_cloudmap_t *m, const te_msg_t *in, const 
                                     size_t *out_len)
 {
     json_error_t je;
-    json_t *root = json_loadb(in->payload, in->len, JSON_ALLOW_NUL, &je);
-    if (!root && json_error_code(&je) == json_error_numeric_overflow && strncmp(je.text, "too big", 7) == 0)
-        root = json_loadb(in->payload, in->len, JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &je);
+    char *text = NULL;
+    size_t text_len = 0;
+    bool marks = false;
+    te_err_t rewrite = te_serdenum_rewrite(in->payload, in->len, &text, &text_len, &marks);
+    if (rewrite == TE_ERR_NOMEM)
+        return STAMP_NOMEM;
+    if (rewrite != TE_OK)
+        return STAMP_UNCHANGED; /* a number serde_json rejects: not JSON */
+    json_t *root = text ? json_loadb(text, text_len, JSON_ALLOW_NUL, &je)
+                        : json_loadb(in->payload, in->len, JSON_ALLOW_NUL, &je);
+    free(text);
     if (!root)
         return json_error_code(&je) == json_error_out_of_memory ? STAMP_NOMEM : STAMP_UNCHANGED;
     if (!json_is_object(root) || !depth_within(root, 0)) {
@@ -287,6 +306,8 @@ static stamp_result_t add_timestamp(te_cloudmap_t *m, const te_msg_t *in, const 
         te_err_t rc = te_jsonw_json(&w, root);
         if (rc == TE_OK)
             rc = te_jsonw_finish(&w, out_len);
+        if (rc == TE_OK && marks)
+            *out_len = te_serdenum_unmark(m->payload, *out_len);
         if (rc == TE_ERR_TOOBIG)
             result = STAMP_TOO_LARGE;
         else if (rc != TE_OK)

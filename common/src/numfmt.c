@@ -3,7 +3,10 @@
  * The digits come from printf's correctly rounded "%.*e": if the shortest
  * round-trip form has at most 15 significant digits, the 15-digit rounding
  * is that form padded with zeros (DBL_DIG is 15), so at most three tries
- * (15, 16, 17 digits) find it (subnormals try every precision). The layout then follows ryu's rules.
+ * (15, 16, 17 digits) find it (subnormals try every precision). The layout then follows ryu's rules
+ * (ryu::pretty::format64, what serde_json writes): plain digits for
+ * 1e-5 <= |v| < 1e16, else d.ddde<exp> ("1e16", "3e-6"). The positive
+ * exponent has no '+' as with ryu; serde_json >= 1.0.146 (zmij) writes "1e+16".
  * Only <math.h> macros are used: nothing here needs libm. */
 #include "tedge/numfmt.h"
 
@@ -88,17 +91,17 @@ te_err_t te_numfmt_double(double value, char *buf, size_t buflen)
         decimal_t dec;
         shortest_digits(magnitude, &dec);
         int n = dec.ndigits, point = dec.point;
-        if (point >= n && point <= 21) {
+        if (point >= n && point <= 16) {
             /* integral: 1234e7 -> 12340000000.0 */
             put(&o, dec.digits, (size_t)n);
             put_zeros(&o, point - n);
             put(&o, ".0", 2);
-        } else if (point > 0 && point <= 21) {
+        } else if (point > 0 && point <= 16) {
             /* 1234e-2 -> 12.34 */
             put(&o, dec.digits, (size_t)point);
             put(&o, ".", 1);
             put(&o, dec.digits + point, (size_t)(n - point));
-        } else if (point > -6 && point <= 0) {
+        } else if (point > -5 && point <= 0) {
             /* 1234e-6 -> 0.001234 */
             put(&o, "0.", 2);
             put_zeros(&o, -point);

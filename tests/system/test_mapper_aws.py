@@ -162,3 +162,33 @@ def test_sigterm_stops_cleanly_with_health_down(tedge_online, broker):
                         and b"down" in pl, 5)
     assert down is not None
     rec.close()
+
+
+def test_robot_aws_telemetry_suite(tedge_online, broker):
+    """thin-edge.io tests/RobotFramework/tests/aws/aws_telemetry.robot with the
+    default configuration, published at QoS 0 as tedge mqtt pub does."""
+    rec = start(tedge_online, broker)
+    now = rb'\d{10}(\.\d{1,7})?'
+    cases = [  # (robot test, topic, payload, output topic, output pattern)
+        ("Publish measurements to te measurement topic", "te/device/main///m/", '{"temperature": 10}',
+         "aws/td/device:main/m/", rb'\{"temperature":10,"time":' + now + rb'\}'),
+        ("Publish service measurements to te measurement topic with measurement type",
+         "te/device/main/service/test_service/m/test-type", '{"temperature": 10}',
+         "aws/td/device:main:service:test_service/m/test-type", rb'\{"temperature":10,"time":' + now + rb'\}'),
+        ("Publish child device event to te event topic with event type", "te/device/child///e/event-type",
+         '{"text": "someone logged-in"}', "aws/td/device:child/e/event-type",
+         rb'\{"text":"someone logged-in","time":' + now + rb'\}'),
+        ("Publish main device alarm to te alarm topic with alarm type", "te/device/main///a/alarm-type",
+         '{"severity":"critical","text": "someone logged-in"}', "aws/td/device:main/a/alarm-type",
+         rb'\{"severity":"critical","text":"someone logged-in","time":' + now + rb'\}'),
+        ("Publish health status message for main device service",
+         "te/device/main/service/test-service/status/health", '{"status":"up"}',
+         "aws/td/device:main:service:test-service/status/health", rb'\{"status":"up","time":' + now + rb'\}'),
+    ]
+    for name, topic, payload, out, want in cases:
+        rec.clear()
+        rec.publish(topic, payload, qos=0)
+        m = on(rec, out)
+        assert m is not None and re.fullmatch(want, m[1]), (name, m)
+        assert m[2] == 1 and m[3] is False
+    rec.close()

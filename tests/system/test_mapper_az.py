@@ -97,6 +97,49 @@ def test_bridge_notifications_are_skipped(tedge_online, broker):
     rec.close()
 
 
+
+def test_robot_azure_telemetry_suite(tedge_online, broker):
+    """thin-edge.io tests/RobotFramework/tests/azure/azure_telemetry.robot and
+    extensible_mapper.robot, under their suite setup (unix, a 128-byte
+    limit), published at QoS 0 as tedge mqtt pub does."""
+    tedge_online.config_set("az.mapper.timestamp_format", "unix")
+    tedge_online.config_set("az.mapper.mqtt.max_payload_size", "128")
+    p, rec = start(tedge_online, broker)
+    errs = Recorder(broker.port, topics=("te/errors",))
+    now = rb'\d{10}(\.\d{1,7})?'
+    cases = [  # (robot test, topic, payload, output pattern)
+        ("Publish measurements to te measurement topic with measurement type",
+         "te/device/main///m/test-type", '{"pressure": 10}', rb'\{"pressure":10,"time":' + now + rb'\}'),
+        ("Publish service measurements to te measurement topic with measurement type",
+         "te/device/main/service/test_service/m/test-type", '{"temp": 10}', rb'\{"temp":10,"time":' + now + rb'\}'),
+        ("Publish child device alarm to te alarm topic with alarm type",
+         "te/device/child///a/alarm-type", '{"severity":"minor","text": "someone logged-in"}',
+         rb'\{"severity":"minor","text":"someone logged-in","time":' + now + rb'\}'),
+        ("Publish health status message for main device service",
+         "te/device/main/service/test-service/status/health", '{"status":"up"}',
+         rb'\{"status":"up","time":' + now + rb'\}'),
+        ("Reformat timestamps", "te/device/main///m/", '{"time":"2025-12-16T09:37:55.135+00:00"}',
+         rb'\{"time":1765877875\.135\}'),
+        ("Legacy behavior", "te/device/child-az///m/env", '{"temperature":10, "time":1768404563.338 }',
+         rb'\{"temperature":10,"time":1768404563\.338\}'),
+    ]
+    for name, topic, payload, want in cases:
+        rec.clear()
+        rec.publish(topic, payload, qos=0)
+        m = forwarded(rec, lambda pl: True)
+        assert m is not None and re.fullmatch(want, m[1]), (name, m)
+    # Discard messages that are too large / Discard mosquitto health status
+    rec.clear()
+    rec.publish("te/device/main///e/event-type", '{"text": "some digits: ' + "1234" * 100 + '"}', qos=0)
+    e = errs.wait_for(lambda t, pl: True, 5)
+    assert e is not None and e[1].decode() == (f"Error in {flow_file(tedge_online)}: Input message cannot be "
+                                               "processed: Payload is too large >128")
+    rec.publish("te/device/main/service/mosquitto-c8y-bridge/status/health", "1", qos=0)
+    marker(rec, 1)
+    assert [m for m in rec.on_topic(OUT) if b"marker" not in m[1]] == []
+    errs.close()
+    rec.close()
+
 def test_alarm_clear_is_forwarded_empty_and_retained(tedge_online, broker):
     p, rec = start(tedge_online, broker)
     rec.publish("te/device/main///a/temp_high", "", retain=True)

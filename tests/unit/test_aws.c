@@ -147,48 +147,135 @@ static const aws_case_t CASES[] = {
      "aws/td/device:main/m/", "{ \"b\" : 1e3 }", NULL},
 };
 
+/* thin-edge.io's test clock in aws_mapper_ext converter.rs (AwsFlows::try_convert). */
+static const te_time_t TEDGE_NOW = {.unix_s = 1617822000, .nsec = 0, .utc_z = true};
+
+/* Ported from thin-edge.io crates/extensions/aws_mapper_ext/src/converter.rs
+ * (the flows version: TimeFormat::Rfc3339, prefix aws, limit 131072); each
+ * comment names the test. */
+static const aws_case_t TEDGE_CASES[] = {
+    /* try_convert_invalid_json_skips_message: not JSON, forwarded as is */
+    {"try_convert_invalid_json_skips_message", NO_TS, 0, "te/device/main///m/", "This is not Thin Edge JSON", 1, false, "aws/td/device:main/m/", "This is not Thin Edge JSON", NULL},
+    /* try_convert_exceeding_threshold_returns_error */
+    {"try_convert_exceeding_threshold_returns_error", NO_TS, 1, "te/device/main///m/", "{\"temperature\": 21.3}", 1, false, NULL, NULL, ERR "Payload is too large >1"},
+    /* converting_input_without_timestamp_produces_output_without_timestamp_given_add_timestamp_is_false */
+    {"without_timestamp_given_add_timestamp_is_false", NO_TS, 0, "te/device/main///m/", "{\n            \"temperature\": 23.0\n         }", 1, false, "aws/td/device:main/m/", "{\n            \"temperature\": 23.0\n         }", NULL},
+    /* converting_input_with_timestamp_produces_output_with_timestamp_given_add_timestamp_is_false */
+    {"with_timestamp_given_add_timestamp_is_false", NO_TS, 0, "te/device/main///m/", "{\n            \"time\" : \"2013-06-22T17:03:14.000+02:00\",\n            \"temperature\": 23.0\n        }", 1, false, "aws/td/device:main/m/", "{\n            \"time\" : \"2013-06-22T17:03:14.000+02:00\",\n            \"temperature\": 23.0\n        }", NULL},
+    /* unix_timestamp_is_converted_to_rfc3339 */
+    {"unix_timestamp_is_converted_to_rfc3339", RFC, 0, "te/device/main///m/", "{\n            \"time\" : 1702029646,\n            \"temperature\": 23.0\n        }", 1, false, "aws/td/device:main/m/", "{\"temperature\":23.0,\"time\":\"2023-12-08T10:00:46Z\"}", NULL},
+    /* converting_input_with_timestamp_produces_output_with_timestamp_given_add_timestamp_is_true */
+    {"with_timestamp_given_add_timestamp_is_true", RFC, 0, "te/device/main///m/", "{\n            \"time\" : \"2013-06-22T17:03:14.000+02:00\",\n            \"temperature\": 23.0\n        }", 1, false, "aws/td/device:main/m/", "{\"temperature\":23.0,\"time\":\"2013-06-22T17:03:14.000+02:00\"}", NULL},
+    /* converting_input_without_timestamp_produces_output_with_timestamp_given_add_timestamp_is_true */
+    {"without_timestamp_given_add_timestamp_is_true", RFC, 0, "te/device/main///m/", "{\n            \"temperature\": 23.0\n         }", 1, false, "aws/td/device:main/m/", "{\"temperature\":23.0,\"time\":\"2021-04-07T19:00:00Z\"}", NULL},
+    /* converting_input_with_measurement_type */
+    {"converting_input_with_measurement_type", RFC, 0, "te/device/main///m/test_type", "{\n            \"temperature\": 23.0\n         }", 1, false, "aws/td/device:main/m/test_type", "{\"temperature\":23.0,\"time\":\"2021-04-07T19:00:00Z\"}", NULL},
+    /* converting_input_for_child_device_with_measurement_type */
+    {"converting_input_for_child_device_with_measurement_type", RFC, 0, "te/device/child///m/test_type", "{\n            \"temperature\": 23.0\n         }", 1, false, "aws/td/device:child/m/test_type", "{\"temperature\":23.0,\"time\":\"2021-04-07T19:00:00Z\"}", NULL},
+    /* converting_input_for_main_device_service_with_measurement_type */
+    {"converting_input_for_main_device_service_with_measurement_type", RFC, 0, "te/device/main/service/main_service/m/test_type", "{\n            \"temperature\": 23.0\n         }", 1, false, "aws/td/device:main:service:main_service/m/test_type", "{\"temperature\":23.0,\"time\":\"2021-04-07T19:00:00Z\"}", NULL},
+    /* converting_input_for_child_device_service_with_measurement_type */
+    {"converting_input_for_child_device_service_with_measurement_type", RFC, 0, "te/device/child/service/child_service/m/test_type", "{\n            \"temperature\": 23.0\n         }", 1, false, "aws/td/device:child:service:child_service/m/test_type", "{\"temperature\":23.0,\"time\":\"2021-04-07T19:00:00Z\"}", NULL},
+    /* skip_converting_bridge_health_status */
+    {"skip_converting_bridge_health_status", NO_TS, 0, "te/device/main/service/mosquitto-aws-bridge/status/health", "0", 1, false, NULL, NULL, NULL},
+    /* skip_converting_bridge_health_status_for_different_bridge_topic */
+    {"skip_converting_bridge_health_status_for_different_bridge_topic", NO_TS, 0, "te/device/main/service/mosquitto-xyz-bridge/status/health", "0", 1, false, NULL, NULL, NULL},
+    /* converting_event_for_main_device */
+    {"converting_event_for_main_device", RFC, 0, "te/device/main///e/event_type", "{\n            \"text\": \"I raised it\",\n            \"time\": \"2021-04-23T19:00:00+05:00\"\n        }", 1, false, "aws/td/device:main/e/event_type", "{\"text\":\"I raised it\",\"time\":\"2021-04-23T19:00:00+05:00\"}", NULL},
+    /* converting_event_for_child_device */
+    {"converting_event_for_child_device", RFC, 0, "te/device/child///e/event_type", "{\n            \"text\": \"I raised it\",\n            \"time\": \"2021-04-23T19:00:00+05:00\"\n        }", 1, false, "aws/td/device:child/e/event_type", "{\"text\":\"I raised it\",\"time\":\"2021-04-23T19:00:00+05:00\"}", NULL},
+    /* converting_event_for_main_device_service */
+    {"converting_event_for_main_device_service", RFC, 0, "te/device/main/service/main_service/e/event_type", "{\n            \"text\": \"I raised it\",\n            \"time\": \"2021-04-23T19:00:00+05:00\"\n        }", 1, false, "aws/td/device:main:service:main_service/e/event_type", "{\"text\":\"I raised it\",\"time\":\"2021-04-23T19:00:00+05:00\"}", NULL},
+    /* converting_event_for_child_device_service */
+    {"converting_event_for_child_device_service", RFC, 0, "te/device/child/service/child_service/e/event_type", "{\n            \"text\": \"I raised it\",\n            \"time\": \"2021-04-23T19:00:00+05:00\"\n        }", 1, false, "aws/td/device:child:service:child_service/e/event_type", "{\"text\":\"I raised it\",\"time\":\"2021-04-23T19:00:00+05:00\"}", NULL},
+    /* converting_alarm_for_main_device */
+    {"converting_alarm_for_main_device", RFC, 0, "te/device/main///a/alarm_type", "{\n            \"text\":\"I raised it\",\n            \"severity\":\"critical\",\n            \"time\": \"2021-04-23T19:00:00+05:00\"\n        }", 1, false, "aws/td/device:main/a/alarm_type", "{\"severity\":\"critical\",\"text\":\"I raised it\",\"time\":\"2021-04-23T19:00:00+05:00\"}", NULL},
+    /* converting_alarm_for_main_service */
+    {"converting_alarm_for_main_service", RFC, 0, "te/device/main/service/cservice/a/alarm_type", "{\n            \"text\":\"I raised it\",\n            \"severity\":\"critical\",\n            \"time\": \"2021-04-23T19:00:00+05:00\"\n        }", 1, false, "aws/td/device:main:service:cservice/a/alarm_type", "{\"severity\":\"critical\",\"text\":\"I raised it\",\"time\":\"2021-04-23T19:00:00+05:00\"}", NULL},
+    /* converting_alarm_for_child_device */
+    {"converting_alarm_for_child_device", RFC, 0, "te/device/child///a/alarm_type", "{\n            \"text\":\"I raised it\",\n            \"severity\":\"critical\",\n            \"time\": \"2021-04-23T19:00:00+05:00\"\n        }", 1, false, "aws/td/device:child/a/alarm_type", "{\"severity\":\"critical\",\"text\":\"I raised it\",\"time\":\"2021-04-23T19:00:00+05:00\"}", NULL},
+    /* converting_alarm_for_child_service */
+    {"converting_alarm_for_child_service", RFC, 0, "te/device/child/service/cservice/a/alarm_type", "{\n            \"text\":\"I raised it\",\n            \"severity\":\"critical\",\n            \"time\": \"2021-04-23T19:00:00+05:00\"\n        }", 1, false, "aws/td/device:child:service:cservice/a/alarm_type", "{\"severity\":\"critical\",\"text\":\"I raised it\",\"time\":\"2021-04-23T19:00:00+05:00\"}", NULL},
+    /* converting_service_health_status_up_message */
+    {"converting_service_health_status_up_message", NO_TS, 0, "te/device/main/service/test-service/status/health", "{\"pid\":1234,\"status\":\"up\"}", 1, false, "aws/td/device:main:service:test-service/status/health", "{\"pid\":1234,\"status\":\"up\"}", NULL},
+    /* converting_service_health_status_down_message */
+    {"converting_service_health_status_down_message", NO_TS, 0, "te/device/main/service/test-service/status/health", "{\"pid\":1234,\"status\":\"up\"}", 1, false, "aws/td/device:main:service:test-service/status/health", "{\"pid\":1234,\"status\":\"up\"}", NULL},
+};
+
+/* Ported from thin-edge.io tests/RobotFramework/tests/aws/aws_telemetry.robot
+ * (defaults: unix, 131072; tedge mqtt pub is QoS 0); the publish time is NOW. */
+static const aws_case_t ROBOT_CASES[] = {
+    {"robot: Publish measurements to te measurement topic", UNIX, 0, "te/device/main///m/", "{\"temperature\": 10}", 0, false, "aws/td/device:main/m/", "{\"temperature\":10,\"time\":1765877875.135}", NULL},
+    {"robot: Publish measurements to te measurement topic with measurement type", UNIX, 0, "te/device/main///m/test-type", "{\"temperature\": 10}", 0, false, "aws/td/device:main/m/test-type", "{\"temperature\":10,\"time\":1765877875.135}", NULL},
+    {"robot: Publish service measurements to te measurement topic with measurement type", UNIX, 0, "te/device/main/service/test_service/m/test-type", "{\"temperature\": 10}", 0, false, "aws/td/device:main:service:test_service/m/test-type", "{\"temperature\":10,\"time\":1765877875.135}", NULL},
+    {"robot: Publish child measurements to te measurement topic with measurement type", UNIX, 0, "te/device/child///m/test-type", "{\"temperature\": 10}", 0, false, "aws/td/device:child/m/test-type", "{\"temperature\":10,\"time\":1765877875.135}", NULL},
+    {"robot: Publish main device event to te event topic with event type", UNIX, 0, "te/device/main///e/event-type", "{\"text\": \"someone logged-in\"}", 0, false, "aws/td/device:main/e/event-type", "{\"text\":\"someone logged-in\",\"time\":1765877875.135}", NULL},
+    {"robot: Publish child device event to te event topic with event type", UNIX, 0, "te/device/child///e/event-type", "{\"text\": \"someone logged-in\"}", 0, false, "aws/td/device:child/e/event-type", "{\"text\":\"someone logged-in\",\"time\":1765877875.135}", NULL},
+    {"robot: Publish main device alarm to te alarm topic with alarm type", UNIX, 0, "te/device/main///a/alarm-type", "{\"severity\":\"critical\",\"text\": \"someone logged-in\"}", 0, false, "aws/td/device:main/a/alarm-type", "{\"severity\":\"critical\",\"text\":\"someone logged-in\",\"time\":1765877875.135}", NULL},
+    {"robot: Publish child device alarm to te alarm topic with alarm type", UNIX, 0, "te/device/child///a/alarm-type", "{\"severity\":\"major\",\"text\": \"someone logged-in\"}", 0, false, "aws/td/device:child/a/alarm-type", "{\"severity\":\"major\",\"text\":\"someone logged-in\",\"time\":1765877875.135}", NULL},
+    {"robot: Publish health status message for main device service", UNIX, 0, "te/device/main/service/test-service/status/health", "{\"status\":\"up\"}", 0, false, "aws/td/device:main:service:test-service/status/health", "{\"status\":\"up\",\"time\":1765877875.135}", NULL},
+};
+
+static void run_case(const aws_case_t *c, size_t i, const te_time_t *now, const char *prefix)
+{
+    te_cloudmap_opts_t opts = {
+        .cloud = TE_CLOUD_AWS,
+        .add_timestamp = c->mode != NO_TS,
+        .rfc3339 = c->mode == RFC,
+        .max_payload_size = c->max ? c->max : 131072,
+        .topic_prefix = prefix,
+        .flow_file = FLOW,
+    };
+    te_cloudmap_t m;
+    assert_int_equal(te_cloudmap_init(&m, &opts), TE_OK);
+    te_out_t out;
+    assert_int_equal(te_out_init(&out, 4, 64 * 1024), TE_OK);
+    te_msg_t in = {.topic = c->topic, .payload = c->payload, .len = strlen(c->payload), .qos = c->qos,
+                   .retain = c->retain};
+    te_err_t rc = te_cloudmap_convert(&m, &in, now, &out);
+    if (c->error) {
+        if (rc == TE_OK || strcmp(out.error, c->error) != 0)
+            fail_msg("case %zu (%s): rc %d error \"%s\"", i, c->name, rc, out.error);
+        assert_int_equal(out.n, 0);
+    } else if (rc != TE_OK || out.error[0]) {
+        fail_msg("case %zu (%s): rc %d error \"%s\"", i, c->name, rc, out.error);
+    } else if (!c->out_topic) {
+        if (out.n != 0)
+            fail_msg("case %zu (%s): forwarded on %s", i, c->name, out.msgs[0].topic);
+    } else {
+        if (out.n != 1)
+            fail_msg("case %zu (%s): %zu messages", i, c->name, out.n);
+        if (strcmp(out.msgs[0].topic, c->out_topic) != 0 || strcmp(out.msgs[0].payload, c->out_payload) != 0)
+            fail_msg("case %zu (%s): %s %s", i, c->name, out.msgs[0].topic, out.msgs[0].payload);
+        assert_int_equal(out.msgs[0].len, strlen(c->out_payload));
+        /* §4.5: always QoS 1, not retained */
+        if (out.msgs[0].qos != 1 || out.msgs[0].retain)
+            fail_msg("case %zu (%s): qos %d retain %d", i, c->name, out.msgs[0].qos, out.msgs[0].retain);
+    }
+    te_out_free(&out);
+    te_cloudmap_free(&m);
+}
+
 static void test_table(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
-        const aws_case_t *c = &CASES[i];
-        te_cloudmap_opts_t opts = {
-            .cloud = TE_CLOUD_AWS,
-            .add_timestamp = c->mode != NO_TS,
-            .rfc3339 = c->mode == RFC,
-            .max_payload_size = c->max ? c->max : 131072,
-            .topic_prefix = "aws",
-            .flow_file = FLOW,
-        };
-        te_cloudmap_t m;
-        assert_int_equal(te_cloudmap_init(&m, &opts), TE_OK);
-        te_out_t out;
-        assert_int_equal(te_out_init(&out, 4, 64 * 1024), TE_OK);
-        te_msg_t in = {.topic = c->topic, .payload = c->payload, .len = strlen(c->payload), .qos = c->qos,
-                       .retain = c->retain};
-        te_err_t rc = te_cloudmap_convert(&m, &in, &NOW, &out);
-        if (c->error) {
-            if (rc == TE_OK || strcmp(out.error, c->error) != 0)
-                fail_msg("case %zu (%s): rc %d error \"%s\"", i, c->name, rc, out.error);
-            assert_int_equal(out.n, 0);
-        } else if (rc != TE_OK || out.error[0]) {
-            fail_msg("case %zu (%s): rc %d error \"%s\"", i, c->name, rc, out.error);
-        } else if (!c->out_topic) {
-            if (out.n != 0)
-                fail_msg("case %zu (%s): forwarded on %s", i, c->name, out.msgs[0].topic);
-        } else {
-            if (out.n != 1)
-                fail_msg("case %zu (%s): %zu messages", i, c->name, out.n);
-            if (strcmp(out.msgs[0].topic, c->out_topic) != 0 || strcmp(out.msgs[0].payload, c->out_payload) != 0)
-                fail_msg("case %zu (%s): %s %s", i, c->name, out.msgs[0].topic, out.msgs[0].payload);
-            assert_int_equal(out.msgs[0].len, strlen(c->out_payload));
-            /* §4.5: always QoS 1, not retained */
-            if (out.msgs[0].qos != 1 || out.msgs[0].retain)
-                fail_msg("case %zu (%s): qos %d retain %d", i, c->name, out.msgs[0].qos, out.msgs[0].retain);
-        }
-        te_out_free(&out);
-        te_cloudmap_free(&m);
-    }
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++)
+        run_case(&CASES[i], i, &NOW, "aws");
+}
+
+static void test_thin_edge_cases(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof TEDGE_CASES / sizeof TEDGE_CASES[0]; i++)
+        run_case(&TEDGE_CASES[i], i, &TEDGE_NOW, "aws");
+    for (size_t i = 0; i < sizeof ROBOT_CASES / sizeof ROBOT_CASES[0]; i++)
+        run_case(&ROBOT_CASES[i], i, &NOW, "aws");
+    /* converter.rs: converting_input_uses_custom_topic_prefix */
+    static const aws_case_t custom = {"converting_input_uses_custom_topic_prefix", RFC, 0, "te/device/main///m/",
+                                      "{\n            \"temperature\": 23.0\n         }", 1, false,
+                                      "custom-prefix/td/device:main/m/",
+                                      "{\"temperature\":23.0,\"time\":\"2021-04-07T19:00:00Z\"}", NULL};
+    run_case(&custom, 0, &TEDGE_NOW, "custom-prefix");
 }
 
 static void test_custom_prefix(void **state)
@@ -242,7 +329,7 @@ static void test_growth_past_the_limit_is_too_large(void **state)
     size_t n = 0;
     payload[n++] = '[';
     for (int i = 0; i < 200; i++) {
-        memcpy(payload + n, "1e20,", 5);
+        memcpy(payload + n, "1e15,", 5);
         n += 5;
     }
     payload[n - 1] = ']';
@@ -322,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_topic_table),
         cmocka_unit_test(test_topic_buffer_too_small),
         cmocka_unit_test(test_table),
+        cmocka_unit_test(test_thin_edge_cases),
         cmocka_unit_test(test_custom_prefix),
         cmocka_unit_test(test_default_aws_limit),
         cmocka_unit_test(test_growth_past_the_limit_is_too_large),

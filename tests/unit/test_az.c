@@ -154,6 +154,55 @@ static const az_case_t CASES[] = {
      false, "{\"a\":2,\"time\":6}", 0, 1, false, NULL},
     {"nul escape allowed", UNIX, 0, "te/device/main///e/x", "{\"text\":\"a\\u0000b\",\"time\":1}", 0, 1, false,
      "{\"text\":\"a\\u0000b\",\"time\":1}", 0, 1, false, NULL},
+    /* integer tokens as serde_json reads them (de.rs parse_number,
+     * parse_long_integer): u64 exact, beyond u64 / below i64 floats, -0 is -0.0;
+     * the other integers of the payload stay integers */
+    {"u64 integer kept exact", UNIX, 0, "te/device/main///m/", "{\"a\":1,\"b\":18446744073709551615}", 0, 1, false,
+     "{\"a\":1,\"b\":18446744073709551615,\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"i64::MAX + 1 kept exact", UNIX, 0, "te/device/main///m/", "{\"k\":[9223372036854775808,{\"x\":1}]}", 0, 1,
+     false, "{\"k\":[9223372036854775808,{\"x\":1}],\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"i64::MIN kept exact", UNIX, 0, "te/device/main///m/", "{\"a\":-9223372036854775808}", 0, 1, false,
+     "{\"a\":-9223372036854775808,\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"beyond u64 is a float", UNIX, 0, "te/device/main///m/", "{\"a\":18446744073709551616,\"b\":2}", 0, 1, false,
+     "{\"a\":1.8446744073709552e19,\"b\":2,\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"below i64 is a float", UNIX, 0, "te/device/main///m/", "{\"a\":-9223372036854775809}", 0, 1, false,
+     "{\"a\":-9.223372036854776e18,\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"-0 is the float -0.0", UNIX, 0, "te/device/main///m/", "{\"a\":[-0,0,-0.0]}", 0, 1, false,
+     "{\"a\":[-0.0,0,-0.0],\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"digits in strings untouched", UNIX, 0, "te/device/main///m/", "{\"s\\\"\":\"18446744073709551615\",\"t\":\"\\\\\"}",
+     0, 1, false, "{\"s\\\"\":\"18446744073709551615\",\"t\":\"\\\\\",\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"with \\u0001 in the payload a u64 reads as a float", UNIX, 0, "te/device/main///m/",
+     "{\"s\":\"\\u0001\",\"a\":18446744073709551615}", 0, 1, false,
+     "{\"a\":1.8446744073709552e19,\"s\":\"\\u0001\",\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"unix u64 time kept", UNIX, 0, "te/device/main///m/", "{\"time\":18446744073709551615}", 0, 1, false,
+     "{\"time\":18446744073709551615}", 0, 1, false, NULL},
+    {"unix -0 time kept as -0.0", UNIX, 0, "te/device/main///m/", "{\"time\":-0}", 0, 1, false, "{\"time\":-0.0}", 0, 1,
+     false, NULL},
+    {"rfc -0 time is the epoch", RFC, 0, "te/device/main///m/", "{\"time\":-0}", 0, 1, false,
+     "{\"time\":\"1970-01-01T00:00:00Z\"}", 0, 1, false, NULL},
+    {"rfc i64::MAX + 1 time", RFC, 0, "te/device/main///m/", "{\"time\":9223372036854775808}", 0, 1, false, NULL, 0, 0,
+     false, BAD_RFC},
+    {"leading zero is not json", UNIX, 0, "te/device/main///m/", "{\"a\":012}", 0, 1, false, "{\"a\":012}", 0, 1, false,
+     NULL},
+    /* floats as serde_json computes them (serdenum): one multiplication or
+     * division by a power of ten, not strtod's correct rounding */
+    {"17-digit float read as serde_json does", UNIX, 0, "te/device/main///m/", "{\"temperature\":968.7302436888135}",
+     0, 1, false, "{\"temperature\":968.7302436888136,\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"unix float time kept as serde_json reads it", UNIX, 0, "te/device/main///m/", "{\"time\":1626175065.5934923}",
+     0, 1, false, "{\"time\":1626175065.5934925}", 0, 1, false, NULL},
+    {"float beyond double range is not json", UNIX, 0, "te/device/main///m/", "{\"a\":1e309}", 0, 1, false,
+     "{\"a\":1e309}", 0, 1, false, NULL},
+    /* strings as serde_json reads and writes them: a lone surrogate escape
+     * is an error (not JSON), a pair is one character written raw, "\/" is "/" */
+    {"lone leading surrogate is not json", UNIX, 0, "te/device/main///m/", "{\"a\":\"\\ud800\"}", 0, 1, false,
+     "{\"a\":\"\\ud800\"}", 0, 1, false, NULL},
+    {"lone trailing surrogate is not json", UNIX, 0, "te/device/main///m/", "{\"a\":\"\\udc00\"}", 0, 1, false,
+     "{\"a\":\"\\udc00\"}", 0, 1, false, NULL},
+    {"surrogate pair written as utf-8", UNIX, 0, "te/device/main///m/", "{\"a\":\"\\ud83d\\ude00\\/\"}", 0, 1, false,
+     "{\"a\":\"\xf0\x9f\x98\x80/\",\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"nested objects sorted, empty key first", UNIX, 0, "te/device/main///m/",
+     "{\"b\":[],\"a\":{\"d\":null,\"c\":true},\"\":1}", 0, 1, false,
+     "{\"\":1,\"a\":{\"c\":true,\"d\":null},\"b\":[],\"time\":1765877875.135}", 0, 1, false, NULL},
     {"timestamp off: bytes untouched", NO_TS, 0, "te/device/main///m/", "{ \"b\" : 1e3 }", 0, 0, true,
      "{ \"b\" : 1e3 }", 0, 0, true, NULL},
     {"timestamp off: bad time forwarded", NO_TS, 0, "te/device/main///m/", "{\"time\":null}", 0, 1, false,
@@ -165,7 +214,170 @@ static const az_case_t CASES[] = {
      "{\"a\":1,\"time\":1765877875.135}", 0, 1, false, NULL},
 };
 
-static void run_case(const az_case_t *c, size_t index)
+/* thin-edge.io's own test clocks: 2021-04-07T19:00:00Z (aws_mapper_ext
+ * converter.rs, AwsFlows::try_convert) and the robot suites' publish time. */
+static const te_time_t TEDGE_NOW = {.unix_s = 1617822000, .nsec = 0, .utc_z = true};
+#define TOO_LARGE_128 ERR "Payload is too large >128"
+/* {"text": "some digits: " + 100 x "1234"} of azure_telemetry.robot */
+#define DIGITS_25 "1234123412341234123412341234123412341234123412341234123412341234123412341234123412341234123412341234"
+#define DIGITS_400 DIGITS_25 DIGITS_25 DIGITS_25 DIGITS_25
+
+/* Cases ported from thin-edge.io; each comment names the file and test. */
+static const az_case_t TEDGE_CASES[] = {
+    /* crates/extensions/az_mapper_ext/src/converter.rs (te/ topics, before flows):
+     * try_convert_invalid_json_skips_message dropped the message; the flows
+     * mapper forwards it (aws_mapper_ext converter.rs, same test name), and
+     * the spec (§7) follows the flows mapper. */
+    {"try_convert_invalid_json_skips_message (flows: forwarded)", NO_TS, 0, "te/device/main///m/",
+     "This is not Thin Edge JSON", 0, 1, false, "This is not Thin Edge JSON", 0, 1, false, NULL},
+    /* converter.rs: try_convert_exceeding_threshold_returns_error */
+    {"try_convert_exceeding_threshold_returns_error", NO_TS, 1, "te/device/main///m/",
+     "{\n            \"temperature\": 23.0\n         }", 0, 1, false, NULL, 0, 0, false,
+     ERR "Payload is too large >1"},
+    /* converter.rs: converting_input_without_timestamp_produces_output_without_timestamp_given_add_timestamp_is_false */
+    {"without_timestamp_given_add_timestamp_is_false", NO_TS, 0, "te/device/main///m/",
+     "{\n            \"temperature\": 23.0\n         }", 0, 1, false,
+     "{\n            \"temperature\": 23.0\n         }", 0, 1, false, NULL},
+    /* converter.rs: converting_input_with_timestamp_produces_output_with_timestamp_given_add_timestamp_is_false */
+    {"with_timestamp_given_add_timestamp_is_false", NO_TS, 0, "te/device/main///m/",
+     "{\n            \"time\" : \"2013-06-22T17:03:14.000+02:00\",\n            \"temperature\": 23.0\n        }", 0,
+     1, false,
+     "{\n            \"time\" : \"2013-06-22T17:03:14.000+02:00\",\n            \"temperature\": 23.0\n        }", 0,
+     1, false, NULL},
+    /* converter.rs: converting_input_with_timestamp_produces_output_with_timestamp_given_add_timestamp_is_true */
+    {"with_timestamp_given_add_timestamp_is_true", RFC, 0, "te/device/main///m/",
+     "{\n            \"time\" : \"2013-06-22T17:03:14.000+02:00\",\n            \"temperature\": 23.0\n        }", 0,
+     1, false, "{\"temperature\":23.0,\"time\":\"2013-06-22T17:03:14.000+02:00\"}", 0, 1, false, NULL},
+    /* converter.rs: converting_input_with_unix_timestamp_produces_output_with_rfc3339_timestamp_given_add_timestamp_is_true
+     * and converting_input_with_unix_timestamp_preserved */
+    {"with_unix_timestamp_produces_output_with_rfc3339_timestamp", RFC, 0, "te/device/main///m/",
+     "{\n            \"time\" : 1702029646,\n            \"temperature\": 23.0\n        }", 0, 1, false,
+     "{\"temperature\":23.0,\"time\":\"2023-12-08T10:00:46Z\"}", 0, 1, false, NULL},
+    /* converter.rs: converting_input_without_timestamp_produces_output_with_timestamp_given_add_timestamp_is_true
+     * (its test clock had +05:00; the flows mapper stamps the UTC system time) */
+    {"without_timestamp_given_add_timestamp_is_true", RFC, 0, "te/device/main///m/",
+     "{\n            \"temperature\": 23.0\n         }", 0, 1, false,
+     "{\"temperature\":23.0,\"time\":\"2021-04-07T19:00:00Z\"}", 0, 1, false, NULL},
+    /* converter.rs: converting_az_telemetry, its twelve test_case rows: the
+     * rfc-3339 payload comes out byte for byte on az/messages/events/ */
+    {"converting_az_telemetry: main device measurement", RFC, 0, "te/device/main///m/m_type",
+     "{\"temperature\":23.0,\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false,
+     "{\"temperature\":23.0,\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    {"converting_az_telemetry: child device measurement", RFC, 0, "te/device/child///m/m_type",
+     "{\"temperature\":23.0,\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false,
+     "{\"temperature\":23.0,\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    {"converting_az_telemetry: main device service measurement", RFC, 0,
+     "te/device/main/service/m_service/m/m_type", "{\"temperature\":23.0,\"time\":\"2021-04-08T00:00:00+05:00\"}",
+     0, 1, false, "{\"temperature\":23.0,\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    {"converting_az_telemetry: child device service measurement", RFC, 0,
+     "te/device/child/service/c_service/m/m_type", "{\"temperature\":23.0,\"time\":\"2021-04-08T00:00:00+05:00\"}",
+     0, 1, false, "{\"temperature\":23.0,\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    {"converting_az_telemetry: main device event", RFC, 0, "te/device/main///e/e_type",
+     "{\"text\":\"someone logged-in\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false,
+     "{\"text\":\"someone logged-in\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    {"converting_az_telemetry: child device event", RFC, 0, "te/device/child///e/e_type",
+     "{\"text\":\"someone logged-in\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false,
+     "{\"text\":\"someone logged-in\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    {"converting_az_telemetry: main device service event", RFC, 0, "te/device/main/service/m_service/e/e_type",
+     "{\"text\":\"someone logged-in\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false,
+     "{\"text\":\"someone logged-in\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    {"converting_az_telemetry: child device service event", RFC, 0, "te/device/child/service/c_service/e/e_type",
+     "{\"text\":\"someone logged-in\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false,
+     "{\"text\":\"someone logged-in\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    {"converting_az_telemetry: main device alarm", RFC, 0, "te/device/main///a/a_type",
+     "{\"severity\":\"critical\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false,
+     "{\"severity\":\"critical\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    {"converting_az_telemetry: child device alarm", RFC, 0, "te/device/child///a/a_type",
+     "{\"severity\":\"critical\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false,
+     "{\"severity\":\"critical\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    {"converting_az_telemetry: main device service alarm", RFC, 0, "te/device/main/service/m_service/a/a_type",
+     "{\"severity\":\"critical\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false,
+     "{\"severity\":\"critical\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    {"converting_az_telemetry: child device service alarm", RFC, 0, "te/device/child/service/c_service/a/a_type",
+     "{\"severity\":\"critical\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false,
+     "{\"severity\":\"critical\",\"time\":\"2021-04-08T00:00:00+05:00\"}", 0, 1, false, NULL},
+    /* converter.rs: skip_converting_bridge_health_status and
+     * skip_converting_bridge_health_status_for_different_bridge_topic */
+    {"skip_converting_bridge_health_status", NO_TS, 0, "te/device/main/service/mosquitto-az-bridge/status/health",
+     "0", 0, 1, false, NULL, 0, 0, false, NULL},
+    {"skip_converting_bridge_health_status_for_different_bridge_topic", NO_TS, 0,
+     "te/device/main/service/mosquitto-xyz-bridge/status/health", "0", 0, 1, false, NULL, 0, 0, false, NULL},
+    /* converter.rs: converting_service_health_status_up_message (unix, no
+     * timestamping) and the same with timestamping on: the number is kept */
+    {"converting_service_health_status_up_message", NO_TS, 0, "te/device/main/service/tedge-mapper-az/status/health",
+     "{\"pid\":1234,\"status\":\"up\",\"time\":1694586060}", 0, 1, false,
+     "{\"pid\":1234,\"status\":\"up\",\"time\":1694586060}", 0, 1, false, NULL},
+    {"converting_service_health_status_up_message, timestamp on", UNIX, 0,
+     "te/device/main/service/tedge-mapper-az/status/health", "{\"pid\":1234,\"status\":\"up\",\"time\":1694586060}",
+     0, 1, false, "{\"pid\":1234,\"status\":\"up\",\"time\":1694586060}", 0, 1, false, NULL},
+    /* converter.rs: converting_service_health_status_down_message */
+    {"converting_service_health_status_down_message", NO_TS, 0,
+     "te/device/main/service/tedge-mapper-az/status/health", "{\"pid\":1234,\"status\":\"up\"}", 0, 1, false,
+     "{\"pid\":1234,\"status\":\"up\"}", 0, 1, false, NULL},
+
+    /* crates/extensions/tedge_flows/src/transformers/limit_payload_size.rs:
+     * forwards_message_within_packet_limit (max = the packet size) and
+     * rejects_message_whose_packet_exceeds_limit_even_if_body_fits */
+    {"forwards_message_within_packet_limit", NO_TS, 18, "topic", "payload", 0, 1, false, "payload", 0, 1, false,
+     NULL},
+    {"rejects_message_whose_packet_exceeds_limit_even_if_body_fits", NO_TS, 12, "some/topic", "xxxxxxxxxx", 0, 1,
+     false, NULL, 0, 0, false, ERR "Payload is too large >12"},
+};
+
+/* Ported from thin-edge.io's Robot Framework suites; the publish time is NOW. */
+static const az_case_t ROBOT_CASES[] = {
+    /* tests/RobotFramework/tests/azure/azure_telemetry.robot (timestamp
+     * format unix, az.mapper.mqtt.max_payload_size 128, tedge mqtt pub: QoS 0) */
+    {"robot: Publish measurements to te measurement topic with measurement type", UNIX, 128,
+     "te/device/main///m/test-type", "{\"pressure\": 10}", 0, 0, false,
+     "{\"pressure\":10,\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"robot: Publish measurements to te measurement topic without measurement type", UNIX, 128,
+     "te/device/main///m/", "{\"windspeed\": 10}", 0, 0, false, "{\"time\":1765877875.135,\"windspeed\":10}", 0, 1,
+     false, NULL},
+    {"robot: Publish service measurements to te measurement topic with measurement type", UNIX, 128,
+     "te/device/main/service/test_service/m/test-type", "{\"temp\": 10}", 0, 0, false,
+     "{\"temp\":10,\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"robot: Publish child measurements to te measurement topic with measurement type", UNIX, 128,
+     "te/device/child///m/test-type", "{\"temperature_child\": 10}", 0, 0, false,
+     "{\"temperature_child\":10,\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"robot: Publish main device event to te event topic with event type", UNIX, 128, "te/device/main///e/event-type",
+     "{\"text\": \"someone logged-in\"}", 0, 0, false, "{\"text\":\"someone logged-in\",\"time\":1765877875.135}", 0,
+     1, false, NULL},
+    {"robot: Publish main device event to te event topic without event type", UNIX, 128, "te/device/main///e/",
+     "{\"text\": \"someone logged-off\"}", 0, 0, false, "{\"text\":\"someone logged-off\",\"time\":1765877875.135}", 0,
+     1, false, NULL},
+    {"robot: Publish child device event to te event topic with event type", UNIX, 128,
+     "te/device/child///e/event-type", "{\"text\": \"child_device event\"}", 0, 0, false,
+     "{\"text\":\"child_device event\",\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"robot: Publish main device alarm to te alarm topic with alarm type", UNIX, 128, "te/device/main///a/alarm-type",
+     "{\"severity\":\"critical\",\"text\": \"someone logged-in\"}", 0, 0, false,
+     "{\"severity\":\"critical\",\"text\":\"someone logged-in\",\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"robot: Publish main device alarm to te alarm topic without alarm type", UNIX, 128, "te/device/main///a/",
+     "{\"severity\":\"major\",\"text\": \"someone logged-in\"}", 0, 0, false,
+     "{\"severity\":\"major\",\"text\":\"someone logged-in\",\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"robot: Publish child device alarm to te alarm topic with alarm type", UNIX, 128,
+     "te/device/child///a/alarm-type", "{\"severity\":\"minor\",\"text\": \"someone logged-in\"}", 0, 0, false,
+     "{\"severity\":\"minor\",\"text\":\"someone logged-in\",\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"robot: Publish health status message for main device service", UNIX, 128,
+     "te/device/main/service/test-service/status/health", "{\"status\":\"up\"}", 0, 0, false,
+     "{\"status\":\"up\",\"time\":1765877875.135}", 0, 1, false, NULL},
+    {"robot: Discard messages that are too large", UNIX, 128, "te/device/main///e/event-type",
+     "{\"text\": \"some digits: " DIGITS_400 "\"}", 0, 0, false, NULL, 0, 0, false, TOO_LARGE_128},
+    {"robot: Discard mosquitto health status", UNIX, 128, "te/device/main/service/mosquitto-c8y-bridge/status/health",
+     "1", 0, 0, false, NULL, 0, 0, false, NULL},
+    {"robot: Reformat timestamps", UNIX, 128, "te/device/main///m/", "{\"time\":\"2025-12-16T09:37:55.135+00:00\"}", 0,
+     0, false, "{\"time\":1765877875.135}", 0, 1, false, NULL},
+
+    /* tests/RobotFramework/tests/azure/extensible_mapper.robot: Legacy
+     * behavior (unix) and Updating the builtin flow definition (rfc3339) */
+    {"robot: Legacy behavior", UNIX, 128, "te/device/child-az///m/env", "{\"temperature\":10, \"time\":1768404563.338 }",
+     0, 0, false, "{\"temperature\":10,\"time\":1768404563.338}", 0, 1, false, NULL},
+    {"robot: Updating the builtin flow definition (rfc3339)", RFC, 128, "te/device/child-az///m/env",
+     "{\"temperature\":10, \"time\":1768404563.338 }", 0, 0, false,
+     "{\"temperature\":10,\"time\":\"2026-01-14T15:29:23.338Z\"}", 0, 1, false, NULL},
+};
+
+static void run_case(const az_case_t *c, size_t index, const te_time_t *now)
 {
     te_cloudmap_opts_t opts = {
         .cloud = TE_CLOUD_AZ,
@@ -181,7 +393,7 @@ static void run_case(const az_case_t *c, size_t index)
     assert_int_equal(te_out_init(&out, 4, 64 * 1024), TE_OK);
     size_t len = c->len ? c->len : strlen(c->payload);
     te_msg_t in = {.topic = c->topic, .payload = c->payload, .len = len, .qos = c->qos, .retain = c->retain};
-    te_err_t rc = te_cloudmap_convert(&m, &in, &NOW, &out);
+    te_err_t rc = te_cloudmap_convert(&m, &in, now, &out);
     if (c->error) {
         if (rc == TE_OK)
             fail_msg("case %zu (%s): accepted", index, c->name);
@@ -213,7 +425,16 @@ static void test_table(void **state)
 {
     (void)state;
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++)
-        run_case(&CASES[i], i);
+        run_case(&CASES[i], i, &NOW);
+}
+
+static void test_thin_edge_cases(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof TEDGE_CASES / sizeof TEDGE_CASES[0]; i++)
+        run_case(&TEDGE_CASES[i], i, &TEDGE_NOW);
+    for (size_t i = 0; i < sizeof ROBOT_CASES / sizeof ROBOT_CASES[0]; i++)
+        run_case(&ROBOT_CASES[i], i, &NOW);
 }
 
 /* §4.3: the whole PUBLISH packet is measured on the input topic and QoS. */
@@ -495,6 +716,9 @@ static void test_config_validation_of_the_mapper_keys(void **state)
 {
     (void)state;
     static const config_case_t cases[] = {
+        /* crates/common/tedge_utils/src/timestamp.rs: time_format_deserialize_unix,
+         * time_format_deserialize, time_format_deserialize_no_hyphen and
+         * time_format_invalid_value_shows_accepted_values */
         {"az.mapper.timestamp_format", "unix", NULL},
         {"az.mapper.timestamp_format", "rfc-3339", NULL},
         {"az.mapper.timestamp_format", "rfc3339", NULL},
@@ -540,6 +764,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
+        cmocka_unit_test(test_thin_edge_cases),
         cmocka_unit_test(test_size_guard_counts_the_whole_packet),
         cmocka_unit_test(test_wire_size_varint_lengths),
         cmocka_unit_test(test_default_limit_rejects_a_payload_of_its_own_size),

@@ -34,16 +34,21 @@ typedef struct parse_case {
 #define BAD_PAYLOAD(t) "Invalid payload received on topic: " t ". Error: "
 
 static const parse_case_t PARSE[] = {
+    /* crates/extensions/collectd_ext/src/collectd.rs: collectd_message_parsing */
     {"collectd/localhost/temperature/value", "123456789:32.5", 0, TE_OK, "temperature", "value", 123456789.0, 1,
      {32.5}, NULL},
+    /* collectd.rs: collectd_message_parsing_multi_valued_measurement */
     {"collectd/localhost/temperature/value", "123456789:32.5:45.2", 0, TE_OK, "temperature", "value", 123456789.0,
      2, {32.5, 45.2}, NULL},
+    /* collectd.rs: collectd_null_terminated_message_parsing */
     {"collectd/localhost/temperature/value", "123456789.125:32.5\0", 19, TE_OK, "temperature", "value",
      123456789.125, 1, {32.5}, NULL},
+    /* collectd.rs: valid_collectd_multivalue_metric */
     {"collectd/host/group/key", "123456789:1234:5678", 0, TE_OK, "group", "key", 123456789.0, 2, {1234, 5678},
      NULL},
     {"collectd/rpi/load/load", "1623076679.160:0.2:0.1:0.05", 0, TE_OK, "load", "load", 1623076679.160, 3,
      {0.2, 0.1, 0.05}, NULL},
+    /* collectd.rs: very_large_metric_value (u128::MAX) and very_small_metric_value (i128::MIN) */
     {"collectd/h/g/k", "1:340282366920938463463374607431768211455", 0, TE_OK, "g", "k", 1, 1, {3.402823669209385e38},
      NULL},
     {"collectd/h/g/k", "1:-170141183460469231731687303715884105728", 0, TE_OK, "g", "k", 1, 1,
@@ -53,23 +58,30 @@ static const parse_case_t PARSE[] = {
     {"collectd/h//", "1:2", 0, TE_OK, "", "", 1, 1, {2}, NULL},
     {"other/h/g/k", "1:2", 0, TE_OK, "g", "k", 1, 1, {2}, NULL},
     /* topic shape */
+    /* collectd.rs: invalid_collectd_message_topic, invalid_collectd_topic_less_levels */
     {"collectd/less/level", "123456789:32.5", 0, TE_ERR_PARSE, NULL, NULL, 0, 0, {0},
      "Message received on invalid collectd topic: collectd/less/level. Collectd message topics must be in the "
      "format collectd/<hostname>/<metric-plugin-name>/<metric-key>"},
+    /* collectd.rs: invalid_collectd_topic_more_levels */
     {"collectd/more/levels/than/needed", "1:2", 0, TE_ERR_PARSE, NULL, NULL, 0, 0, {0},
      "Message received on invalid collectd topic: collectd/more/levels/than/needed. Collectd message topics must "
      "be in the format collectd/<hostname>/<metric-plugin-name>/<metric-key>"},
     {"collectd", "1:2", 0, TE_ERR_PARSE, NULL, NULL, 0, 0, {0}, NULL},
+    {"collectd/less/levels", "123456789:32.5", 0, TE_ERR_PARSE, NULL, NULL, 0, 0, {0}, NULL},
     /* payload */
+    /* collectd.rs: invalid_collectd_message_payload, invalid_collectd_payload_no_separator */
     {"collectd/host/group/key", "123456789", 0, TE_ERR_PARSE, NULL, NULL, 0, 0, {0},
      BAD_PAYLOAD("collectd/host/group/key") "Invalid payload: 123456789. Expected payload format: "
                                            "<timestamp>:<value>"},
     {"collectd/host/group/key", "", 0, TE_ERR_PARSE, NULL, NULL, 0, 0, {0},
      BAD_PAYLOAD("collectd/host/group/key") "Invalid payload: . Expected payload format: <timestamp>:<value>"},
+    /* collectd.rs: invalid_collectd_metric_value */
     {"collectd/host/group/key", "123456789:abc", 0, TE_ERR_PARSE, NULL, NULL, 0, 0, {0},
      BAD_PAYLOAD("collectd/host/group/key") "Invalid measurement value: abc. Must be a number"},
+    /* collectd.rs: invalid_collectd_metric_multi_value */
     {"collectd/host/group/key", "123456789:96.6:abc", 0, TE_ERR_PARSE, NULL, NULL, 0, 0, {0},
      BAD_PAYLOAD("collectd/host/group/key") "Invalid measurement value: abc. Must be a number"},
+    /* collectd.rs: invalid_collectd_metric_timestamp */
     {"collectd/host/group/key", "abc:98.6", 0, TE_ERR_PARSE, NULL, NULL, 0, 0, {0},
      BAD_PAYLOAD("collectd/host/group/key") "Invalid measurement timestamp: abc. Epoch time value expected"},
     {"collectd/host/group/key", "5:", 0, TE_ERR_PARSE, NULL, NULL, 0, 0, {0},
@@ -139,7 +151,9 @@ static void test_event_time_truncates_like_thin_edge(void **state)
     (void)state;
     static const ns_case_t cases[] = {
         {1623076679.154, TE_OK, 1623076679154000043LL}, /* the spec's float artefact */
+        /* collectd.rs: collectd_null_terminated_message_parsing, 1973-11-29 21:33:09.125 UTC */
         {123456789.125, TE_OK, 123456789125000000LL},
+        /* collectd.rs: collectd_message_parsing, 1973-11-29 21:33:09.0 UTC */
         {123456789.0, TE_OK, 123456789000000000LL},
         {0.5, TE_OK, 500000000LL},
         {-1.5, TE_OK, -1000000000LL}, /* negative fraction saturates to 0 */
@@ -211,7 +225,7 @@ static void test_integral_values_print_with_point_zero_and_groups_merge(void **s
     assert_int_equal(te_collectd_input(c, &m4, now, &out), TE_OK);
     te_collectd_flush(c, &out);
     assert_int_equal(out.n, 1);
-    assert_string_equal(out.msgs[0].payload, "{\"time\":\"2020-09-13T12:26:40Z\",\"cpu\":{\"a\":1.0,\"b\":-0.000001},"
+    assert_string_equal(out.msgs[0].payload, "{\"time\":\"2020-09-13T12:26:40Z\",\"cpu\":{\"a\":1.0,\"b\":-1e-6},"
                                              "\"mem\":{\"x\":2000.0},\"we\\\"ird\":{\"k\\\\ey\":1e21}}");
     te_out_free(&out);
     te_collectd_delete(c);
@@ -335,7 +349,8 @@ static void test_bounds_drop_and_count(void **state)
     te_collectd_delete(c);
 }
 
-/* ---- thin-edge.io's batcher scenarios (crates/common/batcher) ---- */
+/* ---- thin-edge.io's batcher scenarios: crates/common/batcher/src/batcher.rs,
+ * mod tests, one run_scenario per #[test] under its own name ---- */
 
 typedef struct step {
     int p;           /* processing time, ms */
@@ -506,6 +521,132 @@ static void test_batcher_scenarios(void **state)
     }
 }
 
+/* crates/common/batcher/src/batch.rs: add, split and duplicate, on one
+ * batch of 100 s opened by the first event (the tests' batch [0, 100] s
+ * holds both events the same way). */
+static void test_thin_edge_batch_add_split_duplicate(void **state)
+{
+    (void)state;
+    const int64_t s = 1000 * MS;
+    {
+        /* add: keys 1 and 2 at 40 s and 60 s share the batch */
+        te_collectd_t *c = te_collectd_new();
+        te_collectd_configure(c, 100 * s, 100 * s);
+        te_out_t out;
+        assert_int_equal(te_out_init(&out, 8, 64 * 1024), TE_OK);
+        te_collectd_add(c, "g", 1, "1", 1, BASE_NS + 40 * s, 1.0, BASE_NS + 60 * s, &out);
+        te_collectd_add(c, "g", 1, "2", 1, BASE_NS + 60 * s, 2.0, BASE_NS + 60 * s, &out);
+        assert_int_equal(te_collectd_open_batches(c), 1);
+        te_collectd_flush(c, &out);
+        assert_int_equal(out.n, 1);
+        assert_non_null(strstr(out.msgs[0].payload, "\"g\":{\"1\":1.0,\"2\":2.0}"));
+        te_out_free(&out);
+        te_collectd_delete(c);
+    }
+    {
+        /* split: key 1 at 40 s then at 60 s: two batches, one event each */
+        te_collectd_t *c = te_collectd_new();
+        te_collectd_configure(c, 100 * s, 100 * s);
+        te_out_t out;
+        assert_int_equal(te_out_init(&out, 8, 64 * 1024), TE_OK);
+        te_collectd_add(c, "g", 1, "1", 1, BASE_NS + 40 * s, 1.0, BASE_NS + 60 * s, &out);
+        te_collectd_add(c, "g", 1, "1", 1, BASE_NS + 60 * s, 2.0, BASE_NS + 60 * s, &out);
+        assert_int_equal(te_collectd_open_batches(c), 2);
+        te_collectd_flush(c, &out);
+        assert_int_equal(out.n, 2);
+        assert_string_equal(out.msgs[0].payload, "{\"time\":\"2020-09-13T12:27:20Z\",\"g\":{\"1\":1.0}}");
+        assert_string_equal(out.msgs[1].payload, "{\"time\":\"2020-09-13T12:27:40Z\",\"g\":{\"1\":2.0}}");
+        te_out_free(&out);
+        te_collectd_delete(c);
+    }
+    {
+        /* duplicate: key 1 twice at 40 s: the first is kept */
+        te_collectd_t *c = te_collectd_new();
+        te_collectd_configure(c, 100 * s, 100 * s);
+        te_out_t out;
+        assert_int_equal(te_out_init(&out, 8, 64 * 1024), TE_OK);
+        te_collectd_add(c, "g", 1, "1", 1, BASE_NS + 40 * s, 1.0, BASE_NS + 60 * s, &out);
+        te_collectd_add(c, "g", 1, "1", 1, BASE_NS + 40 * s, 7.0, BASE_NS + 60 * s, &out);
+        assert_int_equal(te_collectd_open_batches(c), 1);
+        te_collectd_flush(c, &out);
+        assert_int_equal(out.n, 1);
+        assert_string_equal(out.msgs[0].payload, "{\"time\":\"2020-09-13T12:27:20Z\",\"g\":{\"1\":1.0}}");
+        te_out_free(&out);
+        te_collectd_delete(c);
+    }
+}
+
+/* crates/extensions/collectd_ext/src/batcher.rs: test_message_batch_processor.
+ * Five values of one time, three groups; "coordinate" gathers x, y and z
+ * although pressure came between y and z. thin-edge.io orders groups and
+ * keys by HashMap iteration (unspecified); the C port keeps arrival order. */
+static void test_thin_edge_message_batch_processor(void **state)
+{
+    (void)state;
+    te_collectd_t *c = te_collectd_new();
+    te_out_t out;
+    assert_int_equal(te_out_init(&out, 8, 64 * 1024), TE_OK);
+    /* 2015-05-15 0:00:01.444 UTC */
+    int64_t t = 1431648001444LL * MS;
+    te_collectd_add(c, "temperature", 11, "value", 5, t, 32.5, t, &out);
+    te_collectd_add(c, "coordinate", 10, "x", 1, t, 50.0, t, &out);
+    te_collectd_add(c, "coordinate", 10, "y", 1, t, 70.0, t, &out);
+    te_collectd_add(c, "pressure", 8, "value", 5, t, 98.2, t, &out);
+    te_collectd_add(c, "coordinate", 10, "z", 1, t, 90.0, t, &out);
+    te_collectd_flush(c, &out);
+    assert_int_equal(out.n, 1);
+    assert_string_equal(out.msgs[0].payload,
+                        "{\"time\":\"2015-05-15T00:00:01.444Z\",\"temperature\":{\"value\":32.5},"
+                        "\"coordinate\":{\"x\":50.0,\"y\":70.0,\"z\":90.0},\"pressure\":{\"value\":98.2}}");
+    te_out_free(&out);
+    te_collectd_delete(c);
+}
+
+/* crates/common/batcher/src/driver.rs (window 50 ms, delay 20 ms):
+ * flush_empty, flush_one_batch and two_batches_with_timer. */
+static void test_thin_edge_driver(void **state)
+{
+    (void)state;
+    te_out_t out;
+    assert_int_equal(te_out_init(&out, 8, 64 * 1024), TE_OK);
+    int64_t now = BASE_NS;
+    {
+        /* flush_empty: nothing to emit */
+        te_collectd_t *c = te_collectd_new();
+        te_collectd_configure(c, 50 * MS, 20 * MS);
+        te_collectd_flush(c, &out);
+        assert_int_equal(out.n, 0);
+        te_collectd_delete(c);
+    }
+    {
+        /* flush_one_batch: an event of now, then flush */
+        te_collectd_t *c = te_collectd_new();
+        te_collectd_configure(c, 50 * MS, 20 * MS);
+        te_collectd_add(c, "g", 1, "1", 1, now, 1.0, now, &out);
+        te_collectd_flush(c, &out);
+        assert_int_equal(out.n, 1);
+        te_collectd_delete(c);
+    }
+    te_out_reset(&out);
+    {
+        /* two_batches_with_timer: each event closes by its own timer */
+        te_collectd_t *c = te_collectd_new();
+        te_collectd_configure(c, 50 * MS, 20 * MS);
+        te_collectd_add(c, "g", 1, "1", 1, now, 1.0, now, &out);
+        te_collectd_tick(c, now + 69 * MS, &out);
+        assert_int_equal(out.n, 0);
+        te_collectd_tick(c, now + 70 * MS, &out);
+        assert_int_equal(out.n, 1);
+        te_collectd_add(c, "g", 1, "2", 1, now + 80 * MS, 2.0, now + 80 * MS, &out);
+        te_collectd_tick(c, now + 150 * MS, &out);
+        assert_int_equal(out.n, 2);
+        assert_non_null(strstr(out.msgs[0].payload, "\"g\":{\"1\":1.0}"));
+        assert_non_null(strstr(out.msgs[1].payload, "\"g\":{\"2\":2.0}"));
+        te_collectd_delete(c);
+    }
+    te_out_free(&out);
+}
+
 /* The defaults of §9: 500 ms window, 400 ms delivery delay. */
 static void test_default_windows(void **state)
 {
@@ -565,6 +706,9 @@ int main(void)
         cmocka_unit_test(test_duplicate_is_ignored),
         cmocka_unit_test(test_bounds_drop_and_count),
         cmocka_unit_test(test_batcher_scenarios),
+        cmocka_unit_test(test_thin_edge_batch_add_split_duplicate),
+        cmocka_unit_test(test_thin_edge_message_batch_processor),
+        cmocka_unit_test(test_thin_edge_driver),
         cmocka_unit_test(test_default_windows),
         cmocka_unit_test(test_runtime_callbacks),
     };

@@ -22,7 +22,7 @@
 #include "tedge/timefmt.h"
 
 /* Largest re-serialised payload held (the output of a 1 MiB input can grow
- * when numbers are canonicalised: "1e20" prints "100000000000000000000.0").
+ * when numbers are canonicalised: "1e15" prints "1000000000000000.0").
  * A larger one is rejected as too large even when max_payload_size allows it. */
 #define TE_CLOUDMAP_MAX_OUTPUT (2u * 1024u * 1024u)
 /* The te_out_t arena a mapper using cloudmap needs: one output message. */

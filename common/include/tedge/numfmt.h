@@ -1,7 +1,8 @@
 /* numfmt: prints doubles the way thin-edge.io's JSON output does (serde_json,
  * i.e. ryu): the shortest text that reads back to the same double, integral
- * values with ".0" ("23.0", "1765877875.0"), plain decimals between 1e-7 and
- * 1e21 ("0.002", "1765877875.135"), exponent form outside ("1e21", "1.5e-7").
+ * values with ".0" ("23.0", "1765877875.0"), plain decimals from 1e-5 up to
+ * below 1e16 ("0.00001", "1765877875.135"), exponent form outside ("1e16",
+ * "3e-6"; no '+' in the exponent, as ryu: serde_json >= 1.0.146 writes "1e+16").
  * No allocation; output goes to a caller buffer. Relies on the C locale's
  * '.' for LC_NUMERIC (tedge never calls setlocale). */
 #ifndef TEDGE_NUMFMT_H
@@ -11,7 +12,7 @@
 #include "tedge/err.h"
 
 /* A buffer this large holds any te_numfmt_double() output with its NUL
- * ("-1.2345678901234567e-308" and "-100000000000000000000.0" are 24). */
+ * ("-1.2345678901234567e-308" is 24). */
 #define TE_NUMFMT_DOUBLE_MAX 32
 
 /* Writes the shortest round-trip form of value into buf (NUL-terminated).
