@@ -200,6 +200,28 @@ static bool is_u64_mark(const json_t *v)
     return json_is_string(v) && json_string_length(v) > 1 && json_string_value(v)[0] == TE_SERDENUM_U64_MARK;
 }
 
+/* A u64 marker can only stand for a value: one read as an object key was a
+ * number in key position, so the payload was not JSON to begin with. Called
+ * on a tree depth_within has accepted. */
+static bool has_marked_key(const json_t *v)
+{
+    if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++)
+            if (has_marked_key(json_array_get(v, i)))
+                return true;
+        return false;
+    }
+    if (!json_is_object(v))
+        return false;
+    const char *key;
+    json_t *member;
+    json_object_foreach((json_t *)v, key, member) {
+        if (key[0] == TE_SERDENUM_U64_MARK || has_marked_key(member))
+            return true;
+    }
+    return false;
+}
+
 /* serde_json refuses documents nested deeper than 127 containers. */
 static bool depth_within(const json_t *v, int depth)
 {
@@ -289,7 +311,7 @@ static stamp_result_t add_timestamp(te_cloudmap_t *m, const te_msg_t *in, const 
     free(text);
     if (!root)
         return json_error_code(&je) == json_error_out_of_memory ? STAMP_NOMEM : STAMP_UNCHANGED;
-    if (!json_is_object(root) || !depth_within(root, 0)) {
+    if (!json_is_object(root) || !depth_within(root, 0) || (marks && has_marked_key(root))) {
         json_decref(root);
         return STAMP_UNCHANGED;
     }

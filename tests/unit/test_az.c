@@ -184,6 +184,8 @@ static const az_case_t CASES[] = {
      false, BAD_RFC},
     {"leading zero is not json", UNIX, 0, "te/device/main///m/", "{\"a\":012}", 0, 1, false, "{\"a\":012}", 0, 1, false,
      NULL},
+    {"u64 number as a key is not json", UNIX, 0, "te/device/main///m/", "{\"a\":{18446744073709551615:1}}", 0, 1,
+     false, "{\"a\":{18446744073709551615:1}}", 0, 1, false, NULL},
     /* floats as serde_json computes them (serdenum): one multiplication or
      * division by a power of ten, not strtod's correct rounding */
     {"17-digit float read as serde_json does", UNIX, 0, "te/device/main///m/", "{\"temperature\":968.7302436888135}",
