@@ -82,6 +82,16 @@ static const char *own_topic(te_bus_t *bus, const char *topic, size_t len)
     return bus->topic_buf;
 }
 
+/* A message over max_payload_bytes: logged and handed to on_oversize, not
+ * to the subscriptions. */
+static void report_oversize(te_bus_t *bus, const te_msg_t *msg)
+{
+    te_log_warn("dropped a %zu-byte message on %s: over the %zu-byte limit", msg->len, msg->topic,
+                bus->opts.max_payload_bytes);
+    if (bus->opts.on_oversize)
+        bus->opts.on_oversize(bus->opts.ctx, msg);
+}
+
 static void deliver(te_bus_t *bus, const te_mqtt_publish_t *p, uint8_t *payload_end)
 {
     const char *topic = own_topic(bus, p->topic, p->topic_len);
@@ -97,10 +107,7 @@ static void deliver(te_bus_t *bus, const te_mqtt_publish_t *p, uint8_t *payload_
     uint8_t saved = *payload_end;
     *payload_end = '\0';
     if (bus->opts.max_payload_bytes && msg.len > bus->opts.max_payload_bytes) {
-        te_log_warn("dropped a %zu-byte message on %s: over the %zu-byte limit", msg.len, topic,
-                    bus->opts.max_payload_bytes);
-        if (bus->opts.on_oversize)
-            bus->opts.on_oversize(bus->opts.ctx, &msg);
+        report_oversize(bus, &msg);
     } else {
         /* Index loop: a callback may subscribe and so move the array. */
         for (size_t i = 0; i < bus->n_subs && !bus->closing; i++)
@@ -130,10 +137,7 @@ static int bus_skip_oversize(te_bus_t *bus, uint8_t first, const uint8_t *body, 
         const char *topic = own_topic(bus, p.topic, p.topic_len);
         te_msg_t msg = {.topic = topic ? topic : "?", .payload = "", .len = remaining - need,
                         .qos = qos, .retain = first & 1};
-        te_log_warn("dropped a %zu-byte message on %s: over the %zu-byte limit", msg.len, msg.topic,
-                    bus->opts.max_payload_bytes);
-        if (bus->opts.on_oversize)
-            bus->opts.on_oversize(bus->opts.ctx, &msg);
+        report_oversize(bus, &msg);
     }
     if (qos > 0) /* behind the error report the callback may have published */
         (void)te_outbox_ack_input(&bus->outbox, qos == 1 ? TE_MQTT_PUBACK : TE_MQTT_PUBREC,
